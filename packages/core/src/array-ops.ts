@@ -1,0 +1,41 @@
+import { ParameterError } from './errors.js';
+import type { Rng } from './rng.js';
+import type { TensorOps } from './tensor-ops.js';
+
+/**
+ * {@link TensorOps} over plain `Float64Array`s laid out sample after sample
+ * (`[batch, …]` flattened). Pure JavaScript, runs anywhere.
+ */
+export const arrayOps: TensorOps<Float64Array> = Object.freeze({
+  name: 'float64-array',
+
+  combine(terms: readonly (readonly [number, Float64Array])[]): Float64Array {
+    const first = terms[0];
+    if (first === undefined) throw new ParameterError('terms', 'a non-empty list of [coefficient, tensor]', terms);
+    const n = first[1].length;
+    const out = new Float64Array(n);
+    for (const [a, x] of terms) {
+      if (x.length !== n) throw new ParameterError('terms', `tensors of equal length ${n}`, x.length);
+      if (a === 0) continue;
+      for (let i = 0; i < n; i++) out[i]! += a * x[i]!;
+    }
+    return out;
+  },
+
+  randnLike(like: Float64Array, rngs: readonly Rng[]): Float64Array {
+    const batch = rngs.length;
+    if (batch === 0 || like.length % batch !== 0) {
+      throw new ParameterError('rngs', `one Rng per sample, a divisor of the tensor length ${like.length}`, batch);
+    }
+    const per = like.length / batch;
+    const out = new Float64Array(like.length);
+    for (let b = 0; b < batch; b++) rngs[b]!.fillNormal(out, b * per, per);
+    return out;
+  },
+
+  tidy<R>(fn: () => R): R {
+    return fn();
+  },
+
+  dispose(): void {},
+});

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+// One root config; each package is a project. Packages resolve to their TypeScript
+// sources through the `@edmkit/source` export condition, so tests need no build.
+const packages = ['core', 'schedules', 'precond', 'solvers', 'data', 'metrics', 'presets'];
+const apps = ['ablate'];
+
+export default defineConfig({
+  resolve: { conditions: ['@edmkit/source'] },
+  ssr: { resolve: { conditions: ['@edmkit/source'] } },
+  test: {
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },
+      })),
+      ...apps.map((name) => ({
+        extends: true as const,
+        test: { name, root: `apps/${name}`, include: ['test/**/*.test.ts'] },
+      })),
+    ],
+  },
+});
