@@ -1,0 +1,58 @@
+import { checkOneOf } from '@edmkit/core';
+import { standardMixture, type DataSet } from '@edmkit/data';
+import { mnistDataset } from '@edmkit/data/mnist';
+
+/** Data sets the ablation can run on. */
+export const datasetNames = ['gmm', 'mnist'] as const;
+export type DatasetName = (typeof datasetNames)[number];
+
+/** Sizes of the data sets and sample batches. */
+export interface DatasetSizes {
+  /** Samples drawn from the Gaussian mixture. */
+  readonly gmmSamples: number;
+  /** Dimension of the Gaussian mixture. */
+  readonly gmmDim: number;
+  /** Components of the Gaussian mixture. */
+  readonly gmmComponents: number;
+  /** Samples drawn from the empirical MNIST distribution. */
+  readonly mnistSamples: number;
+  /** Number of MNIST images in the empirical distribution. */
+  readonly mnistImages: number;
+  /** Side of the MNIST images (28, or 14 after 2×2 average pooling). */
+  readonly mnistSize: 28 | 14;
+}
+
+/** A data set prepared for the ablation, with its description for the report. */
+export interface PreparedDataset {
+  readonly key: DatasetName;
+  readonly title: string;
+  readonly data: DataSet;
+  readonly samples: number;
+  readonly description: Record<string, unknown>;
+  /** Image shape for sample grids, if the data are images. */
+  readonly image?: { readonly width: number; readonly height: number };
+}
+
+/** Builds data set `name` with the given sizes; `seed` fixes the mixture and the image subset. */
+export function prepareDataset(name: string, sizes: DatasetSizes, seed: number): PreparedDataset {
+  const key = checkOneOf('data', name, datasetNames);
+  if (key === 'gmm') {
+    const data = standardMixture({ seed, dim: sizes.gmmDim, components: sizes.gmmComponents });
+    return {
+      key,
+      title: `Gaussian mixture (${sizes.gmmDim}-d, ${sizes.gmmComponents} components)`,
+      data,
+      samples: sizes.gmmSamples,
+      description: { kind: 'standardMixture', seed, dim: sizes.gmmDim, components: sizes.gmmComponents, sigmaData: data.sigmaData },
+    };
+  }
+  const data = mnistDataset({ count: sizes.mnistImages, size: sizes.mnistSize, seed });
+  return {
+    key,
+    title: `MNIST empirical distribution (${sizes.mnistImages} images, ${sizes.mnistSize}×${sizes.mnistSize})`,
+    data,
+    samples: sizes.mnistSamples,
+    description: { kind: 'mnistDataset', seed, images: sizes.mnistImages, size: sizes.mnistSize, dim: data.dim, sigmaData: data.sigmaData },
+    image: { width: sizes.mnistSize, height: sizes.mnistSize },
+  };
+}

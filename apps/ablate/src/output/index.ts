@@ -1,0 +1,13 @@
+export { strictJson, writeFileAtomic, writeJsonAtomic } from './atomic.js';
+export { imageGridPng, imageGridPngBytes } from './grid.js';
+export type { ImageGridOptions } from './grid.js';
+export { formatNumber, markdownTable } from './markdown.js';
+export type { Align, Cell, MarkdownTableOptions } from './markdown.js';
+export { logLogPlotPng, logLogPlotSvg, logLogPlotVega, svgToPng } from './plot.js';
+export type {
+  LogLogPlotSpec,
+  LogLogPlotVega,
+  PlotSeries,
+  PngOptions,
+  ReferenceSlope,
+} from './plot.js';

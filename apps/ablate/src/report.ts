@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { imageGridPng, formatNumber, logLogPlotPng, markdownTable, writeFileAtomic, writeJsonAtomic } from './output/index.js';
+import { nfeToReach, observedOrders, type AblationCell, type DatasetAblation } from './sampler-ablation.js';
+
+/** Cells of one configuration on one data set, by increasing NFE. */
+export function cellsOf(result: DatasetAblation, label: string): AblationCell[] {
+  return result.cells.filter((c) => c.config === label).sort((a, b) => a.nfe - b.nfe);
+}
+
+/** The cell whose NFE is closest to `nfe` (ties: the smaller NFE). */
+export function cellNear(cells: readonly AblationCell[], nfe: number): AblationCell | undefined {
+  let best: AblationCell | undefined;
+  for (const c of cells) if (!best || Math.abs(c.nfe - nfe) < Math.abs(best.nfe - nfe)) best = c;
+  return best;
+}
+
+/** Markdown table: configurations × NFE targets, median per-sample RMS error (actual NFE when it differs). */
+export function errorTable(result: DatasetAblation): string {
+  const targets = [...new Set(result.cells.map((c) => c.target))].sort((a, b) => a - b);
+  const headers = ['configuration', ...targets.map((t) => `NFE ${t}`), 'order (last pair)'];
+  const rows = result.configs.map(({ config, solverOrder }) => {
+    const cells = cellsOf(result, config.label);
+    const orders = observedOrders(cells);
+    const last = orders[orders.length - 1];
+    return [
+      config.label,
+      ...targets.map((t) => {
+        const c = cells.find((x) => x.target === t);
+        return c ? (c.nfe === t ? formatNumber(c.rms.median) : `${formatNumber(c.rms.median)} (${c.nfe})`) : '—';
+      }),
+      last ? `${last.order.toFixed(2)} (theory ${solverOrder})` : '—',
+    ];
+  });
+  return markdownTable(headers, rows, { align: ['l', ...Array<'r'>(targets.length + 1).fill('r')] });
+}
+
+/** Markdown table of every configuration at the NFE closest to `nfe` (35 by default, the paper's CIFAR-10 budget). */
+export function tableAt(results: readonly DatasetAblation[], nfe = 35): string {
+  const labels = [...new Set(results.flatMap((r) => r.configs.map((c) => c.config.label)))];
+  const headers = ['configuration', ...results.flatMap((r) => [`${r.dataset.key} NFE`, `${r.dataset.key} median RMS`, `${r.dataset.key} FD`])];
+  const rows = labels.map((label) => [
+    label,
+    ...results.flatMap((r) => {
+      const c = cellNear(cellsOf(r, label), nfe);
+      return c ? [String(c.nfe), formatNumber(c.rms.median), formatNumber(c.frechet)] : ['—', '—', '—'];
+    }),
+  ]);
+  return markdownTable(headers, rows, { align: ['l', ...Array<'r'>(headers.length - 1).fill('r')] });
+}
+
+/**
+ * For each family: the error its original sampler reaches at its largest NFE,
+ * and the NFE each later configuration of the chain needs for the same error.
+ */
+export function savingsTable(result: DatasetAblation): string {
+  const rows: string[][] = [];
+  const families = [...new Set(result.configs.map((c) => c.family))].filter((f) => f !== 'edm');
+  for (const family of families) {
+    const chain = result.configs.filter((c) => c.family === family);
+    const original = chain[0];
+    if (!original) continue;
+    const origCells = cellsOf(result, original.config.label);
+    const best = origCells[origCells.length - 1];
+    if (!best) continue;
+    for (const { config } of chain) {
+      const need = nfeToReach(cellsOf(result, config.label), best.rms.median);
+      rows.push([
+        config.label,
+        formatNumber(best.rms.median),
+        need === undefined ? '—' : need.toFixed(0),
+        need === undefined ? '—' : `${(best.nfe / need).toFixed(1)}×`,
+      ]);
+    }
+  }
+  return markdownTable(['configuration', 'target error (original at max NFE)', 'NFE needed', 'fewer NFE than original'], rows, {
+    align: ['l', 'r', 'r', 'r'],
+  });
+}
+
+/** Writes the markdown report, the JSON with every number and configuration, plots and sample grids. */
+export async function writeSamplerReport(
+  outDir: string,
+  results: readonly DatasetAblation[],
+  meta: Record<string, unknown>,
+): Promise<string[]> {
+  const files: string[] = [];
+  const md: string[] = [
+    '# Sampler ablation (EDM paper, Fig. 2 / Table 1 sampling rows)',
+    '',
+    'Each sampler runs from the same latents with the exact ideal denoiser of the data, so its error is pure',
+    'discretisation error: the per-sample RMS distance to a near-exact solution of the probability-flow ODE',
+    'from the same starting point. FD is the Fréchet distance of the samples to data samples.',
+    '',
+    '## All configurations at NFE ≈ 35',
+    '',
+    tableAt(results, 35),
+  ];
+  for (const result of results) {
+    const key = result.dataset.key;
+    md.push(
+      '',
+      `## ${result.dataset.title}`,
+      '',
+      `${result.dataset.samples} samples. Median per-sample RMS error @ NFE:`,
+      '',
+      errorTable(result),
+      '',
+      'NFE needed to match each original sampler at its largest NFE:',
+      '',
+      savingsTable(result),
+      '',
+      `![error vs NFE](sampler-ablation-${key}.png)`,
+    );
+    const plot = join(outDir, `sampler-ablation-${key}.png`);
+    await logLogPlotPng(plot, {
+      title: `Sampler ablation — ${result.dataset.title}`,
+      xLabel: 'NFE',
+      yLabel: 'median RMS error vs exact ODE solution',
+      series: result.configs.map(({ config }) => ({
+        label: config.label,
+        points: cellsOf(result, config.label).map((c) => [c.nfe, c.rms.median] as const),
+        dashed: config.solver === 'euler',
+      })),
+      referenceSlopes: [
+        { slope: -1, label: 'order 1' },
+        { slope: -2, label: 'order 2' },
+      ],
+    });
+    files.push(plot);
+    const ex = result.exampleSamples;
+    if (result.dataset.image && ex) {
+      const { width, height } = result.dataset.image;
+      const count = Math.min(32, result.dataset.samples);
+      const grid = join(outDir, `samples-${key}.png`);
+      await imageGridPng(grid, { images: ex.x.subarray(0, count * width * height), count, width, height, cols: 8, scale: 2 });
+      files.push(grid);
+      md.push('', `Samples of ${ex.config} at its largest NFE:`, '', `![samples](samples-${key}.png)`);
+    }
+  }
+  const mdFile = join(outDir, 'sampler-ablation.md');
+  await writeFileAtomic(mdFile, md.join('\n') + '\n');
+  files.push(mdFile);
+  const jsonFile = join(outDir, 'sampler-ablation.json');
+  await writeJsonAtomic(jsonFile, {
+    ...meta,
+    datasets: results.map((r) => ({
+      key: r.dataset.key,
+      title: r.dataset.title,
+      samples: r.dataset.samples,
+      description: r.dataset.description,
+      configs: r.configs,
+      references: r.references,
+      cells: r.cells,
+    })),
+  });
+  files.push(jsonFile);
+  return files;
+}

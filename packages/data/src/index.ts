@@ -1,0 +1,10 @@
+export type { DataSet, IdealDenoiser } from './types.js';
+export { gaussianMixture } from './gaussian-mixture.js';
+export type { GaussianMixture, GaussianMixtureOptions } from './gaussian-mixture.js';
+export { isotropicGaussian } from './gaussian.js';
+export type { IsotropicGaussian, IsotropicGaussianOptions } from './gaussian.js';
+export { standardMixture } from './standard-mixture.js';
+export type { StandardMixtureOptions } from './standard-mixture.js';
+export { empiricalImages } from './empirical-images.js';
+export type { EmpiricalImages, EmpiricalImagesOptions } from './empirical-images.js';
+export { avgPool2x2 } from './pool.js';

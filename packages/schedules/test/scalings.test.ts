@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ParameterError } from '@edmkit/core';
+import { noScaling, vpScaling, vpSchedule } from '@edmkit/schedules';
+
+const grid = [0, 1e-4, 1e-3, 0.01, 0.1, 0.5, 1];
+
+describe('vpScaling', () => {
+  it("is 1/√(1 + σ²) and s' = −σσ's³ (Table 1, VP), also with refitted betas", () => {
+    for (const betas of [{}, { betaD: 17.53795698727145, betaMin: -0.004768986493722593 }]) {
+      const vp = vpSchedule(betas);
+      const s = vpScaling(betas);
+      for (const t of grid.filter((x) => x >= 1e-3)) {
+        const sigma = vp.sigma(t);
+        expect(s.s(t) * Math.sqrt(1 + sigma * sigma)).toBeCloseTo(1, 14);
+        const official = -sigma * vp.sigmaDeriv(t) * s.s(t) ** 3;
+        expect(s.sDeriv(t) / official).toBeCloseTo(1, 13);
+      }
+    }
+  });
+
+  it("has s'(t) equal to a central finite difference and s(0) = 1", () => {
+    const s = vpScaling();
+    expect(s.s(0)).toBe(1);
+    expect(s.sDeriv(0)).toBeCloseTo(-0.05, 15);
+    for (const t of grid.slice(1)) {
+      const h = 1e-5 * Math.max(t, 0.01);
+      const fd = (s.s(t + h) - s.s(t - h)) / (2 * h);
+      expect(Math.abs(s.sDeriv(t) - fd) / Math.abs(fd)).toBeLessThan(1e-8);
+    }
+  });
+
+  it('has a literal name, its betas, and validates', () => {
+    const s = vpScaling({ betaD: 10, betaMin: 0.2 });
+    expect([s.name, s.betaD, s.betaMin]).toEqual(['vp', 10, 0.2]);
+    expect(Object.isFrozen(s)).toBe(true);
+    expect(() => s.s(-1)).toThrow(/^t must be a finite number >= 0/);
+    expect(() => s.sDeriv(Number.NaN)).toThrow(ParameterError);
+    expect(() => vpScaling({ betaD: -2 })).toThrow(/^betaD must be/);
+  });
+});
+
+describe('noScaling', () => {
+  it("is s = 1, s' = 0", () => {
+    const s = noScaling();
+    expect(s.name).toBe('none');
+    expect([s.s(0), s.s(5), s.sDeriv(5)]).toEqual([1, 1, 0]);
+    expect(() => s.s(Infinity)).toThrow(/^t must be/);
+  });
+});
