@@ -3,5 +3,11 @@ export type { ReferenceSolution, ReferenceSolveOptions } from './reference-solve
 export { rmsError } from './rms-error.js';
 export { summarize } from './summarize.js';
 export type { Summary } from './summarize.js';
+export { frechetDistance, frechetFromMoments, gaussianMoments } from './frechet.js';
+export type { GaussianMoments } from './frechet.js';
+export { slicedWasserstein, wasserstein1d } from './sliced-wasserstein.js';
+export type { SlicedWassersteinOptions } from './sliced-wasserstein.js';
+export { mmd } from './mmd.js';
+export type { MmdOptions, MmdResult } from './mmd.js';
 export { symmetricEigen } from './eigen.js';
 export type { SymmetricEigen } from './eigen.js';

@@ -117,7 +117,8 @@ export function resolveSampler(input: SamplerConfig): ResolvedSampler {
 
   const schedule =
     config.schedule === 'vp' ? vpSchedule(vpBetas!) : config.schedule === 've' ? veSchedule() : linearSchedule();
-  const scaling = config.scaling === 'vp' ? vpScaling(vpBetas!) : noScaling();
+  // The VP scaling preserves the variance of whichever σ(t) is in use: s = 1/√(1 + σ(t)²) (SPEC §3).
+  const scaling = config.scaling === 'vp' ? vpScaling({ schedule }) : noScaling();
   const discretization = makeDiscretization(config, epsilonS);
   const solver =
     config.solver === 'euler'

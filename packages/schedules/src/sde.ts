@@ -14,7 +14,7 @@ export interface Sde {
 /**
  * The SDE dx = f(t)·x dt + g(t) dw whose marginals match a schedule σ(t) and scaling s(t).
  *
- * Paper: Appendix B.2 (and Eq. 4's s(t), σ(t)): f(t) = s'(t)/s(t), g(t) = s(t)·√(2σ'(t)σ(t)).
+ * Paper: Appendix B (derivation of Eq. 4): f(t) = s'(t)/s(t), g(t) = s(t)·√(2σ'(t)σ(t)).
  * For VP this gives back f(t) = −½β(t), g(t) = √β(t) with β(t) = β_min + β_d t.
  *
  * g(t) is defined where σ'(t) is (t > 0 for VP and VE); it throws a
@@ -67,7 +67,7 @@ export interface SdeScaling extends Scaling {
  * The schedule σ(t) and scaling s(t) of a linear SDE dx = f(t)·x dt + g(t) dw, so a
  * model defined by its drift and diffusion plugs into the EDM sampler.
  *
- * Paper: Appendix B.2: s(t) = exp(∫₀ᵗ f(ξ) dξ), σ(t) = √(∫₀ᵗ g(ξ)²/s(ξ)² dξ), hence
+ * Paper: Appendix B (derivation of Eq. 4): s(t) = exp(∫₀ᵗ f(ξ) dξ), σ(t) = √(∫₀ᵗ g(ξ)²/s(ξ)² dξ), hence
  * σ'(t) = g(t)²/(2σ(t)s(t)²) and s'(t) = f(t)·s(t).
  *
  * The integrals are tabulated once on [0, T]: f and then g²/s² are interpolated at

@@ -22,10 +22,17 @@ export interface VpSchedule extends NoiseSchedule {
 /** The VP scaling s(t) returned by {@link vpScaling}. */
 export interface VpScaling extends Scaling {
   readonly name: 'vp';
-  /** β_d. */
-  readonly betaD: number;
-  /** β_min. */
-  readonly betaMin: number;
+  /** The schedule σ(t) whose variance the scaling preserves: s(t) = 1/√(1 + σ(t)²). */
+  readonly schedule: NoiseSchedule;
+}
+
+/** Options of {@link vpScaling}. */
+export interface VpScalingOptions extends VpOptions {
+  /**
+   * The schedule σ(t) to scale for; default `vpSchedule({ betaD, betaMin })`.
+   * The ablation sampler pairs the VP scaling with any schedule (SPEC §3).
+   */
+  readonly schedule?: NoiseSchedule;
 }
 
 /** Default β_d of the VP model (SPEC §2.1). */
@@ -111,32 +118,52 @@ export function vpSchedule(options: VpOptions = {}): VpSchedule {
 }
 
 /**
- * The variance-preserving scaling s(t) = 1/√(1 + σ(t)²) of the VP model, in float64.
+ * The variance-preserving scaling s(t) = 1/√(1 + σ(t)²), in float64, for the VP
+ * schedule or any other σ(t).
  *
  * Paper: Table 1, VP column, row "Scaling s(t)": s(t) = 1/√(e^{½β_d t² + β_min t}),
- * s'(t) = −σ(t)σ'(t)s(t)³.
+ * s'(t) = −σ(t)σ'(t)s(t)³. As in the official ablation sampler, the scaling is
+ * defined through the schedule in use, so "σ(t) = √t with VP scaling" means
+ * s(t) = 1/√(1 + t).
  *
- * Evaluated as s(t) = exp(−¼β_d t² − ½β_min t) and s'(t) = −½(β_min + β_d t)·s(t),
- * which equal the Table 1 forms exactly (since s² = 1/(1 + σ²)) and stay defined at
- * t = 0 and, for β_min < 0, where σ(t) is not.
+ * For the VP schedule (the default) it is evaluated as s(t) = exp(−¼β_d t² − ½β_min t)
+ * and s'(t) = −½(β_min + β_d t)·s(t), which equal the Table 1 forms exactly (since
+ * s² = 1/(1 + σ²)) and stay defined at t = 0 and, for β_min < 0, where σ(t) is not.
+ * For another schedule it is 1/√(1 + σ(t)²) and −σ(t)σ'(t)s(t)³.
  *
- * @param options.betaD - β_d (default 19.9)
- * @param options.betaMin - β_min (default 0.1)
+ * @param options.betaD - β_d of the default VP schedule (default 19.9)
+ * @param options.betaMin - β_min of the default VP schedule (default 0.1)
+ * @param options.schedule - σ(t) to scale for (default the VP schedule with β_d, β_min)
  * @example
- * const s = vpScaling();
- * s.s(1); // ≈ 0.00657
+ * vpScaling().s(1); // ≈ 0.00657
+ * vpScaling({ schedule: veSchedule() }).s(4); // 1/√5
  * @see https://arxiv.org/abs/2206.00364
  */
-export function vpScaling(options: VpOptions = {}): VpScaling {
-  const { betaD, betaMin } = checkBetas(options);
+export function vpScaling(options: VpScalingOptions = {}): VpScaling {
+  const given = options.schedule;
+  const isVp = (x: NoiseSchedule): x is VpSchedule =>
+    x.name === 'vp' && typeof (x as Partial<VpSchedule>).betaD === 'number' && typeof (x as Partial<VpSchedule>).betaMin === 'number';
+  if (given !== undefined && !isVp(given)) {
+    if (typeof given.sigma !== 'function' || typeof given.sigmaDeriv !== 'function') {
+      throw new ParameterError('schedule', 'a NoiseSchedule', given);
+    }
+    const s = (t: number): number => 1 / Math.sqrt(1 + given.sigma(t) ** 2);
+    return Object.freeze({
+      name: 'vp' as const,
+      schedule: given,
+      s,
+      sDeriv: (t: number): number => -given.sigma(t) * given.sigmaDeriv(t) * s(t) ** 3,
+    });
+  }
+  const schedule = given ?? vpSchedule(options);
+  const { betaD, betaMin } = schedule;
   const s = (t: number): number => {
     checkTime(t);
     return Math.exp(-0.5 * t * (0.5 * betaD * t + betaMin));
   };
   return Object.freeze({
     name: 'vp' as const,
-    betaD,
-    betaMin,
+    schedule,
     s,
     sDeriv: (t: number): number => -0.5 * (betaMin + betaD * t) * s(t),
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from '@edmkit/core';
-import { noScaling, vpScaling, vpSchedule } from '@edmkit/schedules';
+import { linearSchedule, noScaling, veSchedule, vpScaling, vpSchedule, type VpSchedule } from '@edmkit/schedules';
 
 const grid = [0, 1e-4, 1e-3, 0.01, 0.1, 0.5, 1];
 
@@ -31,7 +31,7 @@ describe('vpScaling', () => {
 
   it('has a literal name, its betas, and validates', () => {
     const s = vpScaling({ betaD: 10, betaMin: 0.2 });
-    expect([s.name, s.betaD, s.betaMin]).toEqual(['vp', 10, 0.2]);
+    expect([s.name, (s.schedule as VpSchedule).betaD, (s.schedule as VpSchedule).betaMin]).toEqual(['vp', 10, 0.2]);
     expect(Object.isFrozen(s)).toBe(true);
     expect(() => s.s(-1)).toThrow(/^t must be a finite number >= 0/);
     expect(() => s.sDeriv(Number.NaN)).toThrow(ParameterError);
@@ -45,5 +45,26 @@ describe('noScaling', () => {
     expect(s.name).toBe('none');
     expect([s.s(0), s.s(5), s.sDeriv(5)]).toEqual([1, 1, 0]);
     expect(() => s.s(Infinity)).toThrow(/^t must be/);
+  });
+});
+
+describe('vpScaling of another schedule', () => {
+  it('is 1/√(1 + σ(t)²) with s′ = −σσ′s³, as the ablation sampler pairs them', () => {
+    const ve = vpScaling({ schedule: veSchedule() });
+    const lin = vpScaling({ schedule: linearSchedule() });
+    for (const t of [1e-4, 0.3, 4, 6400]) {
+      expect(ve.s(t)).toBeCloseTo(1 / Math.sqrt(1 + t), 15);
+      expect(lin.s(t)).toBeCloseTo(1 / Math.sqrt(1 + t * t), 15);
+      const linDeriv = -t * (1 + t * t) ** -1.5;
+      expect(Math.abs(lin.sDeriv(t) - linDeriv)).toBeLessThan(1e-14 * Math.abs(linDeriv));
+      expect(ve.sDeriv(t)).toBeCloseTo(-0.5 * (1 + t) ** -1.5, 12);
+    }
+  });
+
+  it('uses the VP closed form for a VP schedule', () => {
+    const vp = vpSchedule({ betaD: 17.5, betaMin: -0.004 });
+    const a = vpScaling({ schedule: vp });
+    const b = vpScaling({ betaD: 17.5, betaMin: -0.004 });
+    for (const t of [0.01, 0.5, 1]) expect(a.s(t)).toBe(b.s(t));
   });
 });

@@ -34,7 +34,7 @@ export interface SampleOptions<T> {
   readonly denoiser: Denoiser<T>;
   /** Latents z ~ N(0, I), batch first; the sampler starts at x_0 = z·σ(t_0)·s(t_0). Not modified. */
   readonly latents: T;
-  /** t_0 > t_1 > … > t_{N−1} > t_N = 0, e.g. from {@link timeSteps}. */
+  /** t_0 ≥ t_1 ≥ … ≥ t_{N−1} > t_N = 0, e.g. from {@link timeSteps} (see {@link checkTimeSteps}). */
   readonly tSteps: ArrayLike<number>;
   /** σ(t); default `linearSchedule()` (σ(t) = t, EDM). */
   readonly schedule?: NoiseSchedule;

@@ -39,7 +39,12 @@ export function timeSteps(options: TimeStepsOptions): Float64Array {
   return t;
 }
 
-/** Checks a time-step list: finite, t_0 > … > t_{N−1} > t_N = 0, N ≥ 1. */
+/**
+ * Checks a time-step list: finite, non-increasing, t_{N−1} > t_N = 0, N ≥ 1.
+ * A repeated level (which σ rounding to a network's discrete levels can create,
+ * e.g. EDM steps snapped to the iDDPM table) is a zero-length step, as in the
+ * official sampler: it costs its evaluations and leaves x unchanged.
+ */
 export function checkTimeSteps(tSteps: ArrayLike<number>): void {
   if (tSteps == null || tSteps.length < 2) {
     throw new ParameterError('tSteps', 'a list of N + 1 >= 2 times ending in 0', tSteps?.length);
@@ -49,8 +54,8 @@ export function checkTimeSteps(tSteps: ArrayLike<number>): void {
   for (let i = 0; i < last; i++) {
     const ti = tSteps[i]!;
     const next = tSteps[i + 1]!;
-    if (!Number.isFinite(ti) || !(ti > next)) {
-      throw new ParameterError(`tSteps[${i}]`, `a finite number > tSteps[${i + 1}] = ${next} (strictly decreasing)`, ti);
+    if (!Number.isFinite(ti) || !(ti >= next) || !(ti > 0)) {
+      throw new ParameterError(`tSteps[${i}]`, `a finite number > 0 and >= tSteps[${i + 1}] = ${next} (non-increasing)`, ti);
     }
   }
 }

@@ -38,9 +38,10 @@ export interface Pair {
 export function pairs(): Pair[] {
   const betas = refitVp(range);
   const schedules = { vp: vpSchedule(betas), ve: veSchedule(), linear: linearSchedule() };
-  const scalings = { vp: vpScaling(betas), none: noScaling() };
   const out: Pair[] = [];
   for (const [sn, schedule] of Object.entries(schedules)) {
+    // The VP scaling is 1/√(1 + σ(t)²) of the schedule in use.
+    const scalings = { vp: vpScaling({ schedule }), none: noScaling() };
     for (const [cn, scaling] of Object.entries(scalings)) out.push({ label: `${sn}/${cn}`, schedule, scaling });
   }
   return out;

@@ -80,6 +80,13 @@ describe('sample: NFE and last step', () => {
     }
   });
 
+  it('treats a repeated level as a zero-length step that still costs its evaluations', async () => {
+    const plain = await sample({ ops: arrayOps, denoiser: gaussianDenoiser, latents: z, tSteps: [80, 10, 1, 0] });
+    const repeated = await sample({ ops: arrayOps, denoiser: gaussianDenoiser, latents: z, tSteps: [80, 10, 10, 1, 0] });
+    expect(repeated.nfe).toBe(plain.nfe + 2);
+    repeated.x.forEach((v, k) => expect(v).toBeCloseTo(plain.x[k]!, 13));
+  });
+
   it('with N = 1 returns D(x_0; σ_max) (a single Euler step to 0)', async () => {
     const tSteps = timeSteps({ discretization: edmSteps(), n: 1, range, schedule: linearSchedule() });
     const { x } = await sample({ ops: arrayOps, denoiser: gaussianDenoiser, latents: z, tSteps });
@@ -194,6 +201,7 @@ describe('sample: input validation', () => {
   it('refuses time steps that are not decreasing to 0', async () => {
     await expect(sample({ ...base, tSteps: [1, 0.5] })).rejects.toThrow(/tSteps\[1\] must be 0/);
     await expect(sample({ ...base, tSteps: [1, 2, 0] })).rejects.toThrow(/tSteps\[0\]/);
+    await expect(sample({ ...base, tSteps: [1, 0, 0] })).rejects.toThrow(/tSteps\[1\] must be a finite number > 0/);
     await expect(sample({ ...base, tSteps: [Number.NaN, 0] })).rejects.toThrow(/tSteps\[0\]/);
     await expect(sample({ ...base, tSteps: [0] })).rejects.toThrow(ParameterError);
   });
