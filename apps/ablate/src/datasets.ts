@@ -31,6 +31,17 @@ export interface PreparedDataset {
   readonly description: Record<string, unknown>;
   /** Image shape for sample grids, if the data are images. */
   readonly image?: { readonly width: number; readonly height: number };
+  /**
+   * Which per-sample error statistic the tables report. An empirical distribution's
+   * flow ends exactly on a training image, so a sampler that picks the reference's
+   * image is exact (error ~1e-16) and one that picks another is far off: the mean,
+   * which counts those misses, is the informative statistic there.
+   */
+  readonly statistic: 'median' | 'mean';
+  /** Distribution distance of the tables: Fréchet for low dimension, sliced W₂ for images. */
+  readonly distance: 'frechet' | 'slicedW2';
+  /** True when samples end on training images (empirical distribution): misses are counted. */
+  readonly empirical: boolean;
 }
 
 /** Builds data set `name` with the given sizes; `seed` fixes the mixture and the image subset. */
@@ -44,6 +55,9 @@ export function prepareDataset(name: string, sizes: DatasetSizes, seed: number):
       data,
       samples: sizes.gmmSamples,
       description: { kind: 'standardMixture', seed, dim: sizes.gmmDim, components: sizes.gmmComponents, sigmaData: data.sigmaData },
+      statistic: 'median',
+      distance: 'frechet',
+      empirical: false,
     };
   }
   const data = mnistDataset({ count: sizes.mnistImages, size: sizes.mnistSize, seed });
@@ -54,5 +68,8 @@ export function prepareDataset(name: string, sizes: DatasetSizes, seed: number):
     samples: sizes.mnistSamples,
     description: { kind: 'mnistDataset', seed, images: sizes.mnistImages, size: sizes.mnistSize, dim: data.dim, sigmaData: data.sigmaData },
     image: { width: sizes.mnistSize, height: sizes.mnistSize },
+    statistic: 'mean',
+    distance: 'slicedW2',
+    empirical: true,
   };
 }

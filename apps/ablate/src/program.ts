@@ -49,18 +49,18 @@ export function buildProgram(): Command {
     .argument('[kind]', 'which ablation: "sampler" (paper Fig. 2 / Table 1 sampling rows)', 'sampler')
     .addOption(
       new Option('--families <list>', 'model families whose sampler chains run (comma-separated)')
-        .default(samplerDefaults.families.join(','))
+        .default([...samplerDefaults.families], samplerDefaults.families.join(','))
         .argParser(nameList('family', samplerFamilies)),
     )
     .option('--no-edm', 'leave out the EDM preset row (EDM network, σ ∈ [0.002, 80])')
     .addOption(
       new Option('--nfe <list>', 'target NFE values (each configuration uses the most steps whose NFE fits)')
-        .default(samplerDefaults.nfe.join(','))
+        .default([...samplerDefaults.nfe], samplerDefaults.nfe.join(','))
         .argParser(intList('--nfe')),
     )
     .addOption(
       new Option('--data <list>', 'data sets: gmm (Gaussian mixture), mnist (empirical MNIST distribution)')
-        .default(samplerDefaults.data.join(','))
+        .default([...samplerDefaults.data], samplerDefaults.data.join(','))
         .argParser(nameList('data set', ['gmm', 'mnist'])),
     )
     .addOption(new Option('--gmm-samples <n>', 'samples from the Gaussian mixture').argParser(int('--gmm-samples', 1)))

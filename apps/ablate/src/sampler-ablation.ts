@@ -44,12 +44,14 @@ export interface AblationCell {
   readonly target: number;
   readonly n: number;
   readonly nfe: number;
+  /** The error the tables report: the data set's statistic (median or mean) of the per-sample RMS error. */
+  readonly error: number;
   /** Per-sample RMS error against the reference ODE solution: median, mean, 90th percentile, max. */
   readonly rms: { readonly median: number; readonly mean: number; readonly p90: number; readonly max: number };
-  /** Fréchet distance of the samples to an equally large set of data samples. */
-  readonly frechet: number;
-  /** Sliced 2-Wasserstein distance of the samples to the data samples. */
-  readonly slicedW2: number;
+  /** The data set's distribution distance (see `PreparedDataset.distance`) of the samples to as many data samples. */
+  readonly distance: number;
+  /** Empirical data: fraction of samples that end on another training image than the reference. */
+  readonly missed: number | undefined;
   readonly seconds: number;
 }
 
@@ -59,8 +61,8 @@ export interface ReferenceInfo {
   readonly sigmaStart: number;
   readonly nfe: number;
   readonly rtol: number;
-  readonly frechet: number;
-  readonly slicedW2: number;
+  /** Distribution distance of the reference solution itself: the floor of any sampler. */
+  readonly distance: number;
   readonly seconds: number;
 }
 
@@ -122,28 +124,37 @@ export async function runSamplerAblation(
   sampleRngs(options.seed, samples).forEach((rng, b) => rng.fillNormal(latents, b * dim, dim));
   // Data samples to compare distributions against: streams disjoint from the latents'.
   const dataSamples = data.sample(sampleRngs(options.seed + 1, samples));
-  const distances = (x: Float64Array) => ({
-    frechet: frechetDistance(x, dataSamples, dim),
-    slicedW2: slicedWasserstein(x, dataSamples, dim, { projections: 64, rng: createRng(options.seed + 2) }),
-  });
+  const distance = (x: Float64Array) =>
+    dataset.distance === 'frechet'
+      ? frechetDistance(x, dataSamples, dim)
+      : slicedWasserstein(x, dataSamples, dim, { projections: 128, rng: createRng(options.seed + 2) });
+  // The training image a sample ends on: D(x; 0) is the nearest one.
+  const missed = (x: Float64Array, ref: Float64Array) => {
+    if (!dataset.empirical) return undefined;
+    const miss = rmsError(data.denoiser(x, 0), data.denoiser(ref, 0), dim);
+    return miss.reduce((n, e) => n + (e > 0 ? 1 : 0), 0) / samples;
+  };
 
   const references = new Map<number, { x: Float64Array; info: ReferenceInfo }>();
-  const reference = (sigmaStart: number) => {
-    const hit = references.get(sigmaStart);
+  // Starting levels that differ only by the σ → t → σ round trip (an ulp or two) share one
+  // reference; the effect on the error is ~1e-16 relative.
+  const reference = async (sigmaStart: number) => {
+    const key = Number(sigmaStart.toPrecision(12));
+    const hit = references.get(key);
     if (hit) return hit;
     const started = performance.now();
     const x0 = arrayOps.combine([[sigmaStart, latents]]);
-    const solved = referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: sigmaStart, dim, rtol: options.referenceRtol });
+    const solved = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: sigmaStart, dim, rtol: options.referenceRtol });
     const info: ReferenceInfo = {
       dataset: dataset.key,
       sigmaStart,
       nfe: solved.nfe,
       rtol: options.referenceRtol,
-      ...distances(solved.x),
+      distance: distance(solved.x),
       seconds: (performance.now() - started) / 1000,
     };
     const entry = { x: solved.x, info };
-    references.set(sigmaStart, entry);
+    references.set(key, entry);
     return entry;
   };
 
@@ -163,7 +174,7 @@ export async function runSamplerAblation(
     for (const { target, n } of stepCounts(sampler, options.nfe)) {
       const tSteps = sampler.tSteps(n);
       // x̂ at t_0 is z·σ(t_0): the reference starts from the very same point.
-      const ref = reference(sampler.schedule.sigma(tSteps[0]!));
+      const ref = await reference(sampler.schedule.sigma(tSteps[0]!));
       const started = performance.now();
       let reported = 0;
       const { x, nfe } = await runSampler(sampler, {
@@ -183,8 +194,10 @@ export async function runSamplerAblation(
         target,
         n,
         nfe,
+        error: rms[dataset.statistic],
         rms: { median: rms.median, mean: rms.mean, p90: rms.p90, max: rms.max },
-        ...distances(x),
+        distance: distance(x),
+        missed: missed(x, ref.x),
         seconds: (performance.now() - started) / 1000,
       });
       // The last configuration's largest run (EDM when included) is kept for sample grids.
@@ -194,31 +207,47 @@ export async function runSamplerAblation(
   return { dataset, configs, cells, references: [...references.values()].map((r) => r.info), exampleSamples: example };
 }
 
+/** Errors below this are rounding: the sampler reproduced the reference exactly. */
+export const roundingLevel = 1e-12;
+
 /**
- * Empirical order of convergence between consecutive cells of one configuration:
- * p = ln(e₁/e₂) / ln(NFE₂/NFE₁) — 1 when the error halves as NFE doubles, 2 when it quarters.
+ * Empirical order of convergence p of a configuration: the least-squares slope
+ * of −ln(error) against ln(NFE) over its cells with NFE in [lo, hi]. p = 1 when the
+ * error halves as NFE doubles, p = 2 when it quarters. The default window
+ * [30, 150] sits between the pre-asymptotic start and the error floor of the final
+ * Euler step to σ = 0. Undefined with fewer than two cells in the window whose error is
+ * above rounding level (1e-12).
  */
-export function observedOrders(cells: readonly AblationCell[]): { nfe: number; order: number }[] {
-  const out: { nfe: number; order: number }[] = [];
-  for (let k = 1; k < cells.length; k++) {
-    const a = cells[k - 1]!;
-    const b = cells[k]!;
-    out.push({ nfe: b.nfe, order: Math.log(a.rms.median / b.rms.median) / Math.log(b.nfe / a.nfe) });
-  }
-  return out;
+export function observedOrder(cells: readonly AblationCell[], lo = 30, hi = 150): number | undefined {
+  const pts = cells.filter((c) => c.nfe >= lo && c.nfe <= hi && c.error > roundingLevel);
+  if (pts.length < 2) return undefined;
+  const xs = pts.map((c) => Math.log(c.nfe));
+  const ys = pts.map((c) => -Math.log(c.error));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let sxy = 0;
+  let sxx = 0;
+  xs.forEach((x, k) => {
+    sxy += (x - mx) * (ys[k]! - my);
+    sxx += (x - mx) ** 2;
+  });
+  return sxy / sxx;
 }
 
 /**
- * NFE a configuration needs to reach median error `target`, by log-log
+ * NFE a configuration needs to reach error `target`, by log-log
  * interpolation between its cells; undefined when out of the measured range.
  */
 export function nfeToReach(cells: readonly AblationCell[], target: number): number | undefined {
+  // Errors at rounding level (an empirical flow ending exactly on the reference's image) count as reached.
+  target = Math.max(target, roundingLevel);
   for (let k = 0; k < cells.length; k++) {
     const b = cells[k]!;
-    if (b.rms.median <= target) {
+    if (b.error <= target) {
       if (k === 0) return b.nfe;
+      if (b.error <= roundingLevel && a.error > roundingLevel) return b.nfe;
       const a = cells[k - 1]!;
-      const f = Math.log(a.rms.median / target) / Math.log(a.rms.median / b.rms.median);
+      const f = Math.log(a.error / target) / Math.log(a.error / b.error);
       return Math.exp(Math.log(a.nfe) + f * Math.log(b.nfe / a.nfe));
     }
   }

@@ -119,7 +119,7 @@ export function sampleRngs(seed: number, count: number, first = 0): Rng[] {
   for (let k = 0; k <= first; k++) gen.jump();
   const out: Rng[] = [];
   for (let k = 0; k < count; k++) {
-    out.push(new XoroshiroRng(gen.clone() as JumpableRandomGenerator));
+    out.push(new XoroshiroRng(gen.clone()));
     gen.jump();
   }
   return out;

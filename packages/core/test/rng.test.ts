@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, ParameterError, rngFromState, sampleRngs } from '@edmkit/core';
+import { createRng, ParameterError, rngFromState, sampleRngs, type RngState } from '@edmkit/core';
 
 describe('createRng', () => {
   it('is deterministic for a seed and differs between seeds', () => {
@@ -44,7 +44,7 @@ describe('rngFromState', () => {
   it('continues a stream exactly, including the Box-Muller partner', () => {
     const rng = createRng(99);
     rng.normal(); // leaves a spare
-    const state = JSON.parse(JSON.stringify(rng.getState()));
+    const state = JSON.parse(JSON.stringify(rng.getState())) as RngState;
     const expected = Array.from({ length: 7 }, () => rng.normal());
     const resumed = rngFromState(state);
     expect(Array.from({ length: 7 }, () => resumed.normal())).toEqual(expected);

@@ -187,52 +187,7 @@ function squaredDistances(
       const r0 = b * K;
       const r1 = r0 + K;
       let k = k0;
-      for (; k + 3 < k1; k += 4) {
-        const ma = k * dim;
-        const mb = ma + dim;
-        const mc = mb + dim;
-        const md = mc + dim;
-        let a0 = 0;
-        let b0 = 0;
-        let c0 = 0;
-        let d0 = 0;
-        let a1 = 0;
-        let b1 = 0;
-        let c1 = 0;
-        let d1 = 0;
-        for (let i = 0; i < dim; i++) {
-          const x0 = x[o0 + i]!;
-          const x1 = x[o1 + i]!;
-          const ya = images[ma + i]!;
-          const yb = images[mb + i]!;
-          const yc = images[mc + i]!;
-          const yd = images[md + i]!;
-          let t = x0 - ya;
-          a0 += t * t;
-          t = x0 - yb;
-          b0 += t * t;
-          t = x0 - yc;
-          c0 += t * t;
-          t = x0 - yd;
-          d0 += t * t;
-          t = x1 - ya;
-          a1 += t * t;
-          t = x1 - yb;
-          b1 += t * t;
-          t = x1 - yc;
-          c1 += t * t;
-          t = x1 - yd;
-          d1 += t * t;
-        }
-        out[r0 + k] = a0;
-        out[r0 + k + 1] = b0;
-        out[r0 + k + 2] = c0;
-        out[r0 + k + 3] = d0;
-        out[r1 + k] = a1;
-        out[r1 + k + 1] = b1;
-        out[r1 + k + 2] = c1;
-        out[r1 + k + 3] = d1;
-      }
+      for (; k + 3 < k1; k += 4) block2x4(x, o0, o1, images, k * dim, dim, out, r0 + k, r1 + k);
       for (; k < k1; k++) {
         const m = k * dim;
         let s0 = 0;
@@ -263,6 +218,67 @@ function squaredDistances(
       }
     }
   }
+}
+
+/**
+ * The hot loop of {@link squaredDistances}: squared distances of samples at x[o0…], x[o1…]
+ * to the four consecutive images starting at images[m…], written to out[p0 … p0+3] and
+ * out[p1 … p1+3]. A separate small function, so that it is optimised on its own.
+ */
+function block2x4(
+  x: Float64Array,
+  o0: number,
+  o1: number,
+  images: Float64Array,
+  m: number,
+  dim: number,
+  out: Float64Array,
+  p0: number,
+  p1: number,
+): void {
+  const mb = m + dim;
+  const mc = mb + dim;
+  const md = mc + dim;
+  let a0 = 0;
+  let b0 = 0;
+  let c0 = 0;
+  let d0 = 0;
+  let a1 = 0;
+  let b1 = 0;
+  let c1 = 0;
+  let d1 = 0;
+  for (let i = 0; i < dim; i++) {
+    const x0 = x[o0 + i]!;
+    const x1 = x[o1 + i]!;
+    const ya = images[m + i]!;
+    const yb = images[mb + i]!;
+    const yc = images[mc + i]!;
+    const yd = images[md + i]!;
+    let t = x0 - ya;
+    a0 += t * t;
+    t = x0 - yb;
+    b0 += t * t;
+    t = x0 - yc;
+    c0 += t * t;
+    t = x0 - yd;
+    d0 += t * t;
+    t = x1 - ya;
+    a1 += t * t;
+    t = x1 - yb;
+    b1 += t * t;
+    t = x1 - yc;
+    c1 += t * t;
+    t = x1 - yd;
+    d1 += t * t;
+  }
+  out[p0] = a0;
+  out[p0 + 1] = b0;
+  out[p0 + 2] = c0;
+  out[p0 + 3] = d0;
+  out[p1] = a1;
+  out[p1 + 1] = b1;
+  out[p1 + 2] = c1;
+  out[p1 + 3] = d1;
 }
 
 /**

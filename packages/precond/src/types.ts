@@ -12,15 +12,15 @@ export interface Preconditioner extends SigmaRange {
   /** Literal name of the variant: `'vp'`, `'ve'`, `'iddpm'`, `'edm'`. */
   readonly name: string;
   /** c_skip(σ): weight of the skip connection. */
-  cSkip(sigma: number): number;
+  readonly cSkip: (sigma: number) => number;
   /** c_out(σ): scale of the network output. */
-  cOut(sigma: number): number;
+  readonly cOut: (sigma: number) => number;
   /** c_in(σ): scale of the network input. */
-  cIn(sigma: number): number;
+  readonly cIn: (sigma: number) => number;
   /** c_noise(σ): the noise conditioning value fed to the network. */
-  cNoise(sigma: number): number;
+  readonly cNoise: (sigma: number) => number;
   /** Snaps σ to a level the network supports (identity except for iDDPM). */
-  roundSigma(sigma: number): number;
+  readonly roundSigma: (sigma: number) => number;
 }
 
 /** A raw network F(c_in·x; c_noise), before preconditioning. May be async. */

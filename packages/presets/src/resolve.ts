@@ -116,7 +116,7 @@ export function resolveSampler(input: SamplerConfig): ResolvedSampler {
   const vpBetas = usesVp ? refitVp(range, epsilonS) : undefined;
 
   const schedule =
-    config.schedule === 'vp' ? vpSchedule(vpBetas!) : config.schedule === 've' ? veSchedule() : linearSchedule();
+    config.schedule === 'vp' ? vpSchedule(vpBetas) : config.schedule === 've' ? veSchedule() : linearSchedule();
   // The VP scaling preserves the variance of whichever σ(t) is in use: s = 1/√(1 + σ(t)²) (SPEC §3).
   const scaling = config.scaling === 'vp' ? vpScaling({ schedule }) : noScaling();
   const discretization = makeDiscretization(config, epsilonS);

@@ -6,11 +6,11 @@ export interface NoiseSchedule {
   /** Literal name of the variant, e.g. `'vp'`, `'ve'`, `'linear'`. */
   readonly name: string;
   /** σ(t). */
-  sigma(t: number): number;
+  readonly sigma: (t: number) => number;
   /** σ'(t) = dσ/dt. */
-  sigmaDeriv(t: number): number;
+  readonly sigmaDeriv: (t: number) => number;
   /** σ⁻¹(σ): the time at which the schedule reaches noise level `sigma`. */
-  sigmaInv(sigma: number): number;
+  readonly sigmaInv: (sigma: number) => number;
 }
 
 /**
@@ -21,9 +21,9 @@ export interface Scaling {
   /** Literal name of the variant, e.g. `'vp'`, `'none'`. */
   readonly name: string;
   /** s(t). */
-  s(t: number): number;
+  readonly s: (t: number) => number;
   /** s'(t) = ds/dt. */
-  sDeriv(t: number): number;
+  readonly sDeriv: (t: number) => number;
 }
 
 /** A noise-level interval [σ_min, σ_max] with 0 < σ_min < σ_max. */
@@ -43,5 +43,5 @@ export interface Discretization {
    * The decreasing noise levels σ_0 … σ_{n−1} for `n` steps within `range`
    * (the trailing σ_N = 0 is not included).
    */
-  sigmaSteps(n: number, range: SigmaRange): Float64Array;
+  readonly sigmaSteps: (n: number, range: SigmaRange) => Float64Array;
 }
