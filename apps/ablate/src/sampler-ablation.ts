@@ -244,8 +244,8 @@ export function nfeToReach(cells: readonly AblationCell[], target: number): numb
   for (let k = 0; k < cells.length; k++) {
     const b = cells[k]!;
     if (b.error <= target) {
-      if (k === 0) return b.nfe;
-      if (b.error <= roundingLevel && a.error > roundingLevel) return b.nfe;
+      // No interpolation towards an exact result: the first exact cell is the answer.
+      if (k === 0 || b.error <= roundingLevel) return b.nfe;
       const a = cells[k - 1]!;
       const f = Math.log(a.error / target) / Math.log(a.error / b.error);
       return Math.exp(Math.log(a.nfe) + f * Math.log(b.nfe / a.nfe));

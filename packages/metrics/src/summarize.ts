@@ -28,7 +28,7 @@ export function summarize(values: ArrayLike<number>): Summary {
   if (values == null || typeof values.length !== 'number' || values.length === 0) {
     throw new ParameterError('values', 'a non-empty array of numbers', values);
   }
-  const sorted = Float64Array.from(values as ArrayLike<number>);
+  const sorted = Float64Array.from(values);
   let sum = 0;
   for (let i = 0; i < sorted.length; i++) {
     const v = sorted[i]!;

@@ -146,7 +146,7 @@ describe('frechetDistance', () => {
     const rng = createRng(1);
     const sd = [1, 0.5, 2, 0.1];
     const a = new Float64Array(count * n).map((_, i) => sd[i % n]! * rng.normal());
-    const b = new Float64Array(count * n).map((_, i) => 1 + rng.normal());
+    const b = new Float64Array(count * n).map(() => 1 + rng.normal());
     let want = n; // ‖Δμ‖² = 4·1
     for (const s of sd) want += (s - 1) ** 2;
     const fd = frechetDistance(a, b, n);

@@ -96,7 +96,7 @@ describe('referenceSolve', () => {
     const g = isotropicGaussian({ dim: 2 });
     const x0 = latents(3, 2, 10);
     const copy = x0.slice();
-    const ref = await referenceSolve({ denoiser: async (x, s) => g.denoiser(x, s), x0, sigmaMax: 10, dim: 2 });
+    const ref = await referenceSolve({ denoiser: (x, s) => Promise.resolve(g.denoiser(x, s)), x0, sigmaMax: 10, dim: 2 });
     expect(x0).toEqual(copy);
     expect(maxRelativeRms(ref.x, g.flow(x0, 10, 0), 2)).toBeLessThan(1e-12);
   });
