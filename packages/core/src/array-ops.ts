@@ -33,6 +33,27 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
     return out;
   },
 
+  mul(a: Float64Array, b: Float64Array): Float64Array {
+    if (a.length !== b.length) throw new ParameterError('b', `a tensor of length ${a.length}`, b.length);
+    const out = new Float64Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = a[i]! * b[i]!;
+    return out;
+  },
+
+  scaleSamples(x: Float64Array, scale: Float64Array): Float64Array {
+    const batch = scale.length;
+    if (batch === 0 || x.length % batch !== 0) {
+      throw new ParameterError('scale', `one factor per sample, a divisor of the tensor length ${x.length}`, batch);
+    }
+    const per = x.length / batch;
+    const out = new Float64Array(x.length);
+    for (let b = 0; b < batch; b++) {
+      const a = scale[b]!;
+      for (let i = b * per; i < (b + 1) * per; i++) out[i] = a * x[i]!;
+    }
+    return out;
+  },
+
   tidy<R>(fn: () => R): R {
     return fn();
   },

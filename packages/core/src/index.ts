@@ -3,5 +3,5 @@ export { checkInteger, checkNumber, checkOneOf, checkOrdered, checkPositive } fr
 export type { NumberBounds } from './validate.js';
 export { createRng, rngFromState, sampleRngs } from './rng.js';
 export type { Rng, RngState } from './rng.js';
-export type { Denoiser, TensorOps } from './tensor-ops.js';
+export type { BatchDenoiser, Denoiser, TensorOps } from './tensor-ops.js';
 export { arrayOps } from './array-ops.js';

@@ -18,6 +18,10 @@ export interface TensorOps<T> {
    * slice of sample `b` along the leading axis comes from `rngs[b]` only.
    */
   randnLike(like: T, rngs: readonly Rng[]): T;
+  /** Elementwise product a ⊙ b of equally shaped tensors. */
+  mul(a: T, b: T): T;
+  /** Scales sample b (its slice along the leading axis) by `scale[b]`: per-sample σ, c_skip(σ), λ(σ)… */
+  scaleSamples(x: T, scale: Float64Array): T;
   /** Runs `fn`, releasing intermediate tensors it created except the result. */
   tidy<R>(fn: () => R): R;
   /** Releases a tensor (no-op for garbage-collected backends). */
@@ -30,3 +34,9 @@ export interface TensorOps<T> {
  * `x` is in the denoiser's own unscaled coordinates x̂ = x / s(t).
  */
 export type Denoiser<T> = (x: T, sigma: number) => T | Promise<T>;
+
+/**
+ * A denoiser with one noise level per sample, as training needs it: `sigma[b]`
+ * is the noise level of sample b (the slice of `x` along the leading axis).
+ */
+export type BatchDenoiser<T> = (x: T, sigma: Float64Array) => T | Promise<T>;

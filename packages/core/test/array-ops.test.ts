@@ -26,3 +26,13 @@ describe('arrayOps.randnLike', () => {
     expect(() => arrayOps.randnLike(new Float64Array(5), sampleRngs(0, 2))).toThrow(/rngs/);
   });
 });
+
+describe('arrayOps.mul and scaleSamples', () => {
+  it('multiply elementwise and per sample', () => {
+    const x = new Float64Array([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(arrayOps.mul(x, x))).toEqual([1, 4, 9, 16, 25, 36]);
+    expect(Array.from(arrayOps.scaleSamples(x, new Float64Array([10, -1])))).toEqual([10, 20, 30, -4, -5, -6]);
+    expect(() => arrayOps.scaleSamples(x, new Float64Array(4))).toThrow(/scale/);
+    expect(() => arrayOps.mul(x, new Float64Array(2))).toThrow(/length 6/);
+  });
+});
