@@ -3,8 +3,8 @@ import { ParameterError } from '@edmkit/core';
 import { edmPrecond, iddpmPrecond, vePrecond, vpPrecond } from '@edmkit/precond';
 import type { Preconditioner } from '@edmkit/precond';
 import { iddpmIndex, iddpmUTable } from '@edmkit/schedules';
-import { maxRelErr, readFixture, relErr } from './fixtures.js';
-import type { NetName, PrecondFixture } from './fixtures.js';
+import { maxRelErr, readFixture, relErr } from '../../../test-support/fixtures.js';
+import type { NetName, PrecondFixture } from '../../../test-support/fixtures.js';
 
 const fixture = readFixture<PrecondFixture>('precond.json');
 const preconds: Record<NetName, Preconditioner> = {

@@ -10,8 +10,8 @@ import {
   vpPrecond,
 } from '@edmkit/precond';
 import type { Preconditioner, RawNetwork } from '@edmkit/precond';
-import { readFixture } from './fixtures.js';
-import type { NetName, PrecondFixture } from './fixtures.js';
+import { readFixture } from '../../../test-support/fixtures.js';
+import type { NetName, PrecondFixture } from '../../../test-support/fixtures.js';
 
 const fixture = readFixture<PrecondFixture>('precond.json');
 const preconds: Record<NetName, Preconditioner> = {

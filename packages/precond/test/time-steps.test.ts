@@ -13,8 +13,8 @@ import {
   vpSteps,
 } from '@edmkit/schedules';
 import type { Discretization, NoiseSchedule, SigmaRange } from '@edmkit/schedules';
-import { maxRelErr, readFixture, relErr } from './fixtures.js';
-import type { AblationEntry, DiscretizationFixture, NetName } from './fixtures.js';
+import { maxRelErr, readFixture, relErr } from '../../../test-support/fixtures.js';
+import type { AblationEntry, DiscretizationFixture, NetName } from '../../../test-support/fixtures.js';
 
 const fixture = readFixture<DiscretizationFixture>('discretization.json');
 

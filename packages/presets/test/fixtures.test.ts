@@ -6,7 +6,7 @@ import {
   readFixture,
   type AblationEntry,
   type DiscretizationFixture,
-} from '../../precond/test/fixtures.js';
+} from '../../../test-support/fixtures.js';
 
 const fixture = readFixture<DiscretizationFixture>('discretization.json');
 

@@ -16,8 +16,8 @@ import {
   vpSteps,
 } from '@edmkit/schedules';
 import type { Discretization, NoiseSchedule } from '@edmkit/schedules';
-import { maxRelErr, readFixture } from './fixtures.js';
-import type { AblationEntry, DiscretizationFixture } from './fixtures.js';
+import { maxRelErr, readFixture } from '../../../test-support/fixtures.js';
+import type { AblationEntry, DiscretizationFixture } from '../../../test-support/fixtures.js';
 
 const fixture = readFixture<DiscretizationFixture>('discretization.json');
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from '@edmkit/core';
 import { iddpmIndex, iddpmRoundSigma, iddpmUTable } from '@edmkit/schedules';
-import { maxRelErr, readFixture } from './fixtures.js';
-import type { DiscretizationFixture, PrecondFixtureSchedules } from './fixtures.js';
+import { maxRelErr, readFixture } from '../../../test-support/fixtures.js';
+import type { DiscretizationFixture, PrecondFixture } from '../../../test-support/fixtures.js';
 
-const uNetwork = readFixture<PrecondFixtureSchedules>('precond.json').iddpm_u.u_f32;
+const uNetwork = readFixture<PrecondFixture>('precond.json').iddpm_u.u_f32;
 const uSampler = readFixture<DiscretizationFixture>('discretization.json').iddpm_u_sampler.u;
 
 describe('iddpmUTable', () => {

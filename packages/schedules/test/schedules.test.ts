@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ParameterError } from '@edmkit/core';
 import { linearSchedule, veSchedule, vpSchedule } from '@edmkit/schedules';
 import type { NoiseSchedule } from '@edmkit/schedules';
-import { maxRelErr, readFixture } from './fixtures.js';
-import type { PrecondFixtureSchedules } from './fixtures.js';
+import { maxRelErr, readFixture } from '../../../test-support/fixtures.js';
+import type { PrecondFixture } from '../../../test-support/fixtures.js';
 
-const fixture = readFixture<PrecondFixtureSchedules>('precond.json').vp_schedule;
+const fixture = readFixture<PrecondFixture>('precond.json').vp_schedule;
 
 /** Central finite difference with a step scaled to t. */
 function centralDiff(fn: (t: number) => number, t: number): number {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Reads a reference fixture produced by the official EDM code. The fixtures live in
- * `<repo>/../shared/fixtures/edm-reference/` (a sibling of the repository clone).
+ * Reference fixtures produced by the official EDM code, shared by the tests of
+ * several packages. They live in `<repo>/../shared/fixtures/edm-reference/`
+ * (a sibling of the repository clone).
  */
 export function readFixture<T>(name: 'precond.json' | 'discretization.json'): T {
-  const url = new URL(`../../../../shared/fixtures/edm-reference/${name}`, import.meta.url);
+  const url = new URL(`../../shared/fixtures/edm-reference/${name}`, import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')) as T;
 }
 
@@ -31,12 +32,24 @@ export interface PrecondEntry extends Coefficients {
   c_noise_f64_official_method?: number[];
 }
 
+/** The VP schedule values of precond.json (`vp_schedule`). */
+export interface VpScheduleFixture {
+  t: number[];
+  sigma_f32: number[];
+  sigma_f64: number[];
+  sigma_spec_f64: number[];
+  sigma_query: number[];
+  sigma_inv_f32: number[];
+  sigma_inv_f64: number[];
+  sigma_inv_spec_f64: number[];
+}
+
 /** precond.json. */
 export interface PrecondFixture {
   description: string;
   sigma_grid: number[];
   preconds: Record<NetName, PrecondEntry>;
-  vp_schedule: { t: number[]; sigma_spec_f64: number[] };
+  vp_schedule: VpScheduleFixture;
   iddpm_u: { description: string; u_f32: number[]; max_rel_diff_vs_f64: number };
 }
 
@@ -54,6 +67,9 @@ export interface AblationEntry {
   sigma_steps: number[];
   t_steps: number[];
   net_sigmas_euler: number[];
+  u_filtered_len?: number;
+  index_in_u_filtered?: number[];
+  j0?: number;
 }
 
 /** One captured run of the official EDM sampler (discretization.json, `edm_sampler`). */
@@ -67,8 +83,11 @@ export interface EdmSamplerEntry {
 
 /** discretization.json. */
 export interface DiscretizationFixture {
+  description: string;
   ablation: AblationEntry[];
   edm_sampler: EdmSamplerEntry[];
+  iddpm_u_sampler: { description: string; u: number[]; max_rel_diff_vs_f64: number };
+  iddpm_index_rounding_note: { description: string; cases_N_le_300: [number, number, number][] };
 }
 
 /** Relative error |a − b|/|b| (absolute where b = 0; NaN counts as Infinity). */
@@ -79,8 +98,7 @@ export function relErr(a: number, b: number): number {
 
 /** Largest relative error over two equally long lists. */
 export function maxRelErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (actual.length !== expected.length)
-    throw new Error(`length ${actual.length} != ${expected.length}`);
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
   let worst = 0;
   for (let i = 0; i < actual.length; i++) worst = Math.max(worst, relErr(actual[i]!, expected[i]!));
   return worst;
