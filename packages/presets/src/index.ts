@@ -17,3 +17,29 @@ export { samplerAblation, samplerFamilies } from './ablation.js';
 export type { SamplerFamily } from './ablation.js';
 export { table1, table1Markdown } from './table1.js';
 export type { Table1Row } from './table1.js';
+export {
+  architectureNames,
+  noiseDistributionNames,
+  precondNames,
+  weightingNames,
+} from './training-config.js';
+export type {
+  ArchitectureName,
+  NoiseDistributionName,
+  PrecondName,
+  TrainingConfig,
+  TrainingHyperparameters,
+  WeightingName,
+} from './training-config.js';
+export {
+  baselineHyperparameters,
+  edmHyperparameters,
+  edmTraining,
+  iddpmTraining,
+  trainingPresets,
+  veTraining,
+  vpTraining,
+} from './training.js';
+export type { TrainingPresetName } from './training.js';
+export { table2, table2Baselines } from './table2.js';
+export type { Table2Baseline, Table2Row } from './table2.js';
