@@ -10,6 +10,8 @@ export { edmPrecond } from './edm.js';
 export type { EdmPrecond, EdmPrecondOptions } from './edm.js';
 
 export { precondition } from './precondition.js';
+export { preconditionBatch } from './precondition-batch.js';
+export type { BatchRawNetwork } from './precondition-batch.js';
 export { score } from './score.js';
 export type { ScoreFunction } from './score.js';
 export { clampRange } from './clamp-range.js';
