@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { samplerFamilies, table1Markdown } from '@edmkit/presets';
 import { runSamplerCommand, samplerDefaults, samplerFull } from './sampler-command.js';
+import { runTrainingCommand, trainingDefaults } from './training-command.js';
 
 function intList(name: string) {
   return (value: string): number[] => {
@@ -46,7 +47,11 @@ export function buildProgram(): Command {
   const ablate = program
     .command('ablate')
     .description('Run an ablation of the paper and write its tables, JSON and plots.')
-    .argument('[kind]', 'which ablation: "sampler" (paper Fig. 2 / Table 1 sampling rows)', 'sampler')
+    .argument(
+      '[kind]',
+      'which ablation: "sampler" (paper Fig. 2 / Table 1 sampling rows), "training" (Table 2, quick mode), or "all"',
+      'all',
+    )
     .addOption(
       new Option('--families <list>', 'model families whose sampler chains run (comma-separated)')
         .default([...samplerDefaults.families], samplerDefaults.families.join(','))
@@ -74,6 +79,35 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--rtol <x>', 'relative tolerance of the reference ODE solve').default(samplerDefaults.rtol).argParser(positive('--rtol')),
     )
+    .addOption(
+      new Option('--baselines <list>', 'training ablation: Table 2 baselines (vp, ve)')
+        .default([...trainingDefaults.baselines], trainingDefaults.baselines.join(','))
+        .argParser(nameList('baseline', ['vp', 've'])),
+    )
+    .addOption(
+      new Option('--train-data <name>', 'training ablation data: ring (2-D, 8 Gaussians) or gmm (16-d mixture)')
+        .choices(['ring', 'gmm'])
+        .default(trainingDefaults.data),
+    )
+    .addOption(
+      new Option('--train-images <n>', 'training ablation: images per configuration')
+        .default(trainingDefaults.totalImages)
+        .argParser(int('--train-images', 1)),
+    )
+    .addOption(
+      new Option('--train-samples <n>', 'training ablation: samples drawn from each trained model')
+        .default(trainingDefaults.samples)
+        .argParser(int('--train-samples', 2)),
+    )
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend of the training ablation (default: EDMKIT_BACKEND, else the fastest available)').choices([
+        'auto',
+        'tensorflow-gpu',
+        'tensorflow',
+        'wasm',
+        'cpu',
+      ]),
+    )
     .option('--out <dir>', 'output directory', 'results')
     .option('--no-progress', 'no progress display')
     .addHelpText(
@@ -82,13 +116,18 @@ export function buildProgram(): Command {
 Defaults: ${JSON.stringify(samplerDefaults.sizes)}
 --full:   ${JSON.stringify(samplerFull.sizes)}
 
-Writes <out>/sampler-ablation.md (tables), <out>/sampler-ablation.json (every number and
-configuration), <out>/sampler-ablation-<data>.png (error vs NFE, log-log) and
-<out>/samples-mnist.png (a sample grid).`,
+Sampler ablation: writes <out>/sampler-ablation.md (tables), <out>/sampler-ablation.json
+(every number and configuration), <out>/sampler-ablation-<data>.png (error vs NFE, log-log)
+and <out>/samples-mnist.png (a sample grid).
+Training ablation (quick mode: MLP denoisers on low-dimensional data, Table 2 rows A–F):
+writes <out>/training-ablation.md, .json and -loss.png.`,
     )
     .action(async (kind: string, opts: Record<string, unknown>) => {
-      if (kind !== 'sampler') throw new InvalidArgumentError(`unknown ablation "${kind}"; expected one of: sampler`);
-      await runSamplerCommand(opts);
+      if (!['sampler', 'training', 'all'].includes(kind)) {
+        throw new InvalidArgumentError(`unknown ablation "${kind}"; expected one of: sampler, training, all`);
+      }
+      if (kind !== 'training') await runSamplerCommand(opts);
+      if (kind !== 'sampler') await runTrainingCommand(opts);
     });
   void ablate;
 

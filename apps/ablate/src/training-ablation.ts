@@ -1,0 +1,234 @@
+import { arrayOps, checkInteger, checkOneOf, createRng, sampleRngs, type Rng } from '@edmkit/core';
+import { gaussianMixture, standardMixture, type DataSet } from '@edmkit/data';
+import { edmWeighting, inverseSquare, iddpmNoise, logNormal, softMinSnr, veNoise, vpNoise, type LossWeighting, type NoiseDistribution } from '@edmkit/losses';
+import { mmd, slicedWasserstein } from '@edmkit/metrics';
+import { edmPrecond, iddpmPrecond, precondition, vePrecond, vpPrecond, type Preconditioner } from '@edmkit/precond';
+import { edm, overrideSampler, resolveSampler, runSampler, table2, type Table2Baseline, type Table2Row, type TrainingConfig } from '@edmkit/presets';
+import { samplerSource, train } from '@edmkit/train';
+import { mlp, rawNetwork, tensorFromArray, tensorToArray, tfjsOps, type Network } from '@edmkit/unet';
+
+/** Low-dimensional data sets of the quick training ablation. */
+export const quickDatasetNames = ['ring', 'gmm'] as const;
+export type QuickDatasetName = (typeof quickDatasetNames)[number];
+
+/**
+ * The quick mode's data: `ring`, 8 isotropic Gaussians (std 0.05) evenly spaced on a
+ * circle of radius 0.7 in 2-D (σ_data ≈ 0.5), or `gmm`, the 16-d standard mixture of the
+ * sampler ablation. Both have exact samples and an exact ideal denoiser.
+ */
+export function quickDataset(name: string, seed: number): DataSet {
+  const key = checkOneOf('data', name, quickDatasetNames);
+  if (key === 'gmm') return standardMixture({ seed });
+  const k = 8;
+  const means = Array.from({ length: k }, (_, i) => [0.7 * Math.cos((2 * Math.PI * i) / k), 0.7 * Math.sin((2 * Math.PI * i) / k)]);
+  return gaussianMixture({ weights: Array<number>(k).fill(1), means, stds: Array<number>(k).fill(0.05), dim: 2 });
+}
+
+/** The objects a training configuration names (paper Table 1, training rows). */
+export function resolveTraining(config: TrainingConfig, sigmaData: number): {
+  precond: Preconditioner;
+  distribution: NoiseDistribution;
+  weighting: LossWeighting;
+} {
+  const sd = config.sigmaData ?? sigmaData;
+  const precond =
+    config.precond === 'vp' ? vpPrecond() : config.precond === 've' ? vePrecond() : config.precond === 'iddpm' ? iddpmPrecond() : edmPrecond({ sigmaData: sd });
+  const distribution =
+    config.noise === 'vp'
+      ? vpNoise()
+      : config.noise === 've'
+        ? veNoise()
+        : config.noise === 'iddpm'
+          ? iddpmNoise()
+          : logNormal({ pMean: config.pMean ?? -1.2, pStd: config.pStd ?? 1.2 });
+  const weighting =
+    config.weighting === 'inverse-square' ? inverseSquare() : config.weighting === 'edm' ? edmWeighting({ sigmaData: sd }) : softMinSnr({ sigmaData: sd });
+  return { precond, distribution, weighting };
+}
+
+/** Options of {@link runTrainingAblation}. */
+export interface TrainingAblationOptions {
+  readonly baselines: readonly Table2Baseline[];
+  readonly data: QuickDatasetName;
+  /** Training budget of every configuration, in images. */
+  readonly totalImages: number;
+  /** Samples drawn from each trained model (and from the data) for the distances. */
+  readonly samples: number;
+  /** Sampling steps of the EDM sampler (Heun, NFE 2N − 1). */
+  readonly steps: number;
+  /** MLP hidden width and depth. */
+  readonly hidden: number;
+  readonly layers: number;
+  readonly seed: number;
+  readonly onProgress?: (event: { label: string; imagesSeen: number; totalImages: number; loss: number }) => void;
+}
+
+/** One row of the training ablation's results. */
+export interface TrainingAblationRow {
+  readonly baseline: Table2Baseline;
+  readonly id: Table2Row['id'];
+  readonly label: string;
+  readonly notReproducible?: string;
+  readonly config?: TrainingConfig;
+  /** Hyperparameters as run (ramp-up and EMA lengths scaled to the budget). */
+  readonly run?: { batch: number; lr: number; lrRampupImages: number; emaHalfLifeImages: number; emaRampupRatio: number; steps: number };
+  /** Sliced 2-Wasserstein distance of the model's samples to data samples. */
+  readonly slicedW2?: number;
+  /** MMD² (RBF kernel, median bandwidth) of the model's samples to data samples. */
+  readonly mmd?: number;
+  /** Mean training objective over the last 10 % of steps. */
+  readonly finalLoss?: number;
+  /** The training objective, averaged over 100 equal windows of steps (for the loss curve). */
+  readonly lossCurve?: readonly (readonly [number, number])[];
+  readonly seconds?: number;
+  /** Set when this row's run is the identical configuration of an earlier row, reused. */
+  readonly sameAs?: string;
+}
+
+/** The whole training ablation's result. */
+export interface TrainingAblationResult {
+  readonly rows: readonly TrainingAblationRow[];
+  /** Distances of samples drawn with the exact ideal denoiser and the same sampler: the floor. */
+  readonly ideal: { readonly slicedW2: number; readonly mmd: number };
+  /** Distances between two independent sets of data samples: the noise level of the metric. */
+  readonly dataVsData: { readonly slicedW2: number; readonly mmd: number };
+  readonly dim: number;
+  readonly sigmaData: number;
+}
+
+/** The paper trained for 200 Mimg on CIFAR-10; ramp-up and EMA lengths scale with the budget. */
+const paperBudgetImages = 200_000_000;
+
+/**
+ * The quick training ablation: each reproducible row of Table 2 (per baseline)
+ * trains a small MLP denoiser on low-dimensional data for the same budget, then
+ * samples it with the EDM sampler (Heun, EDM steps, on the configuration's own
+ * network range) and scores the samples by their distance to data samples.
+ */
+export async function runTrainingAblation(options: TrainingAblationOptions): Promise<TrainingAblationResult> {
+  const totalImages = checkInteger('totalImages', options.totalImages, 1);
+  const samples = checkInteger('samples', options.samples, 2);
+  const data = quickDataset(options.data, options.seed);
+  const { dim, sigmaData } = data;
+  const dataSamples = data.sample(sampleRngs(options.seed + 1, samples));
+  const otherDataSamples = data.sample(sampleRngs(options.seed + 2, samples));
+  const latents = new Float64Array(samples * dim);
+  sampleRngs(options.seed + 3, samples).forEach((rng: Rng, b) => rng.fillNormal(latents, b * dim, dim));
+  // One RBF bandwidth for every row (the median heuristic on data vs data), so MMDs compare.
+  const { bandwidth } = mmd(otherDataSamples, dataSamples, dim);
+  const distances = (x: Float64Array) => ({
+    slicedW2: slicedWasserstein(x, dataSamples, dim, { projections: 128, rng: createRng(options.seed + 4) }),
+    mmd: mmd(x, dataSamples, dim, { bandwidth }).mmd2,
+  });
+
+  // The floor: the same EDM sampler with the exact ideal denoiser.
+  const edmSampler = resolveSampler(edm);
+  const ideal = (await runSampler(edmSampler, { ops: arrayOps, denoiser: data.denoiser, latents, n: options.steps })).x;
+
+  const rows: TrainingAblationRow[] = [];
+  // Rows whose configuration is the same but for its label and architecture name (the MLP
+  // stands in for every architecture here), e.g. E of the VP and VE baselines, train once.
+  const done = new Map<string, TrainingAblationRow>();
+  for (const baseline of options.baselines) {
+    for (const row of table2(baseline, 'quick')) {
+      if (!row.config) {
+        rows.push({ baseline, id: row.id, label: row.label, notReproducible: row.notReproducible ?? '' });
+        continue;
+      }
+      const key = JSON.stringify({ ...row.config, label: '', architecture: 'mlp' });
+      const same = done.get(key);
+      const result = same ? { ...same, baseline, id: row.id, label: row.label, config: row.config, sameAs: `${same.baseline.toUpperCase()} ${same.id}` } : await trainAndScore(baseline, row, row.config);
+      done.set(key, result);
+      rows.push(result);
+    }
+  }
+  return {
+    rows,
+    ideal: distances(ideal),
+    dataVsData: distances(otherDataSamples),
+    dim,
+    sigmaData,
+  };
+
+  async function trainAndScore(baseline: Table2Baseline, row: Table2Row, config: TrainingConfig): Promise<TrainingAblationRow> {
+    const started = performance.now();
+    const { precond, distribution, weighting } = resolveTraining(config, sigmaData);
+    const hp = config.hyperparameters;
+    const scale = totalImages / paperBudgetImages;
+    const run = {
+      batch: hp.batch,
+      lr: hp.lr,
+      lrRampupImages: Math.max(1, Math.round(hp.lrRampupImages * scale)),
+      emaHalfLifeImages: Math.max(1, Math.round(hp.emaHalfLifeImages * scale)),
+      emaRampupRatio: hp.emaRampupRatio,
+      steps: Math.ceil(totalImages / hp.batch),
+    };
+    const network = mlp({ dim, hidden: options.hidden, layers: options.layers, seed: options.seed });
+    const label = `${baseline.toUpperCase()} ${row.label}`;
+    const result = await train({
+      network,
+      precond,
+      distribution,
+      weighting,
+      data: samplerSource({ shape: [dim], sample: (rngs) => data.sample(rngs) }),
+      totalImages,
+      batchSize: run.batch,
+      seed: options.seed,
+      lr: run.lr,
+      lrRampupImages: run.lrRampupImages,
+      emaHalfLifeImages: run.emaHalfLifeImages,
+      emaRampupRatio: run.emaRampupRatio > 0 ? run.emaRampupRatio : null,
+      progress: false,
+      onStep: ({ imagesSeen, loss }) => options.onProgress?.({ label, imagesSeen, totalImages, loss }),
+    });
+    try {
+      const x = await sampleNetwork(result.ema, precond, config.precond, latents, dim, options.steps);
+      const history = result.lossHistory;
+      const tail = history.subarray(Math.floor(history.length * 0.9));
+      const windows = Math.min(100, history.length);
+      const lossCurve = Array.from({ length: windows }, (_, w) => {
+        const lo = Math.floor((w * history.length) / windows);
+        const hi = Math.floor(((w + 1) * history.length) / windows);
+        const part = history.subarray(lo, hi);
+        return [hi * run.batch, part.reduce((a, b) => a + b, 0) / part.length] as const;
+      });
+      return {
+        baseline,
+        id: row.id,
+        label: row.label,
+        config,
+        run,
+        ...distances(x),
+        finalLoss: tail.reduce((a, b) => a + b, 0) / Math.max(tail.length, 1),
+        lossCurve,
+        seconds: (performance.now() - started) / 1000,
+      };
+    } finally {
+      result.ema.dispose();
+      network.dispose();
+    }
+  }
+}
+
+/** Samples a trained network with the EDM sampler on its own network's σ range (SPEC §3.1). */
+async function sampleNetwork(
+  network: Network,
+  precond: Preconditioner,
+  precondName: TrainingConfig['precond'],
+  latents: Float64Array,
+  dim: number,
+  steps: number,
+): Promise<Float64Array> {
+  const batch = latents.length / dim;
+  const denoiser = precondition(rawNetwork(network), precond, tfjsOps);
+  const sampler = resolveSampler(overrideSampler(edm, { network: precondName }));
+  const z = tensorFromArray(latents, [batch, dim]);
+  try {
+    const { x } = await runSampler(sampler, { ops: tfjsOps, denoiser, latents: z, n: steps });
+    const out = await tensorToArray(x);
+    x.dispose();
+    return out;
+  } finally {
+    z.dispose();
+  }
+}
