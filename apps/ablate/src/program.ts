@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { samplerFamilies, table1Markdown } from '@edmkit/presets';
 import { runSamplerCommand, samplerDefaults, samplerFull } from './sampler-command.js';
-import { runTrainingCommand, trainingDefaults } from './training-command.js';
+import { runTrainingCommand, trainingDefaults, trainingFullDefaults } from './training-command.js';
 
 function intList(name: string) {
   return (value: string): number[] => {
@@ -85,19 +85,29 @@ export function buildProgram(): Command {
         .argParser(nameList('baseline', ['vp', 've'])),
     )
     .addOption(
+      new Option('--mode <mode>', 'training ablation: quick (MLPs on low-dimensional data, minutes) or full (small U-Nets on MNIST, hours)')
+        .choices(['quick', 'full'])
+        .default('quick'),
+    )
+    .addOption(
+      new Option('--mnist-train-images <n>', 'training ablation, full mode: MNIST images to train on').argParser(
+        int('--mnist-train-images', 2),
+      ),
+    )
+    .addOption(
       new Option('--train-data <name>', 'training ablation data: ring (2-D, 8 Gaussians) or gmm (16-d mixture)')
         .choices(['ring', 'gmm'])
         .default(trainingDefaults.data),
     )
     .addOption(
-      new Option('--train-images <n>', 'training ablation: images per configuration')
-        .default(trainingDefaults.totalImages)
-        .argParser(int('--train-images', 1)),
+      new Option('--train-images <n>', `training ablation: images per configuration (default ${trainingDefaults.totalImages}; full mode ${trainingFullDefaults.totalImages})`).argParser(
+        int('--train-images', 1),
+      ),
     )
     .addOption(
-      new Option('--train-samples <n>', 'training ablation: samples drawn from each trained model')
-        .default(trainingDefaults.samples)
-        .argParser(int('--train-samples', 2)),
+      new Option('--train-samples <n>', `training ablation: samples drawn from each trained model (default ${trainingDefaults.samples}; full mode ${trainingFullDefaults.samples})`).argParser(
+        int('--train-samples', 2),
+      ),
     )
     .addOption(
       new Option('--backend <name>', 'tfjs backend of the training ablation (default: EDMKIT_BACKEND, else the fastest available)').choices([

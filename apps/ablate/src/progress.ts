@@ -1,6 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
 
-/** A progress display in denoiser evaluations: a bar on a terminal, a line per configuration otherwise. */
+/** A progress display (in `unit`s: denoiser evaluations, training images): a bar on a terminal, a line per configuration otherwise. */
 export interface Progress {
   start(total: number): void;
   advance(done: number, label: string): void;
@@ -9,14 +9,14 @@ export interface Progress {
 }
 
 /** Progress on stderr; `enabled = false` prints nothing. */
-export function createProgress(enabled: boolean): Progress {
+export function createProgress(enabled: boolean, unit = 'denoiser evaluations', short = 'NFE'): Progress {
   const tty = process.stderr.isTTY === true;
   if (!enabled) return { start() {}, advance() {}, log() {}, stop() {} };
   if (!tty) {
     let last = '';
     return {
       start(total) {
-        process.stderr.write(`running ${total} denoiser evaluations\n`);
+        process.stderr.write(`running ${total} ${unit}\n`);
       },
       advance(_done, label) {
         if (label !== last) process.stderr.write(`  ${label}\n`);
@@ -30,7 +30,7 @@ export function createProgress(enabled: boolean): Progress {
   }
   const bar = new SingleBar(
     {
-      format: ' {bar} {percentage}% | {value}/{total} NFE | {eta_formatted} left | {label}',
+      format: ` {bar} {percentage}% | {value}/{total} ${short} | {eta_formatted} left | {label}`,
       hideCursor: true,
       stream: process.stderr,
       etaBuffer: 200,

@@ -1,11 +1,13 @@
 import { arrayOps, checkInteger, checkOneOf, createRng, sampleRngs, type Rng } from '@edmkit/core';
-import { gaussianMixture, standardMixture, type DataSet } from '@edmkit/data';
+import { empiricalImages, gaussianMixture, standardMixture, type DataSet } from '@edmkit/data';
 import { edmWeighting, inverseSquare, iddpmNoise, logNormal, softMinSnr, veNoise, vpNoise, type LossWeighting, type NoiseDistribution } from '@edmkit/losses';
-import { mmd, slicedWasserstein } from '@edmkit/metrics';
+import { frechetDistance, mmd, slicedWasserstein } from '@edmkit/metrics';
 import { edmPrecond, iddpmPrecond, precondition, vePrecond, vpPrecond, type Preconditioner } from '@edmkit/precond';
 import { edm, overrideSampler, resolveSampler, runSampler, table2, type Table2Baseline, type Table2Row, type TrainingConfig } from '@edmkit/presets';
-import { samplerSource, train } from '@edmkit/train';
-import { mlp, rawNetwork, tensorFromArray, tensorToArray, tfjsOps, type Network } from '@edmkit/unet';
+import { datasetSource, samplerSource, train, type DataSource } from '@edmkit/train';
+import { admSmall, ddpmppSmall, mlp, ncsnppSmall, rawNetwork, tensorFromArray, tensorToArray, tfjsOps, type Network } from '@edmkit/unet';
+import { avgPool2x2 } from '@edmkit/data';
+import { loadMnist } from '@edmkit/data/mnist';
 
 /** Low-dimensional data sets of the quick training ablation. */
 export const quickDatasetNames = ['ring', 'gmm'] as const;
@@ -49,7 +51,14 @@ export function resolveTraining(config: TrainingConfig, sigmaData: number): {
 /** Options of {@link runTrainingAblation}. */
 export interface TrainingAblationOptions {
   readonly baselines: readonly Table2Baseline[];
+  /**
+   * `quick`: MLP denoisers on the low-dimensional `data` (minutes). `full`: the small U-Nets
+   * of each baseline's architecture on `mnistImages` MNIST digits at 28×28 (hours).
+   */
+  readonly mode: 'quick' | 'full';
   readonly data: QuickDatasetName;
+  /** Full mode: MNIST images in the training set. */
+  readonly mnistImages: number;
   /** Training budget of every configuration, in images. */
   readonly totalImages: number;
   /** Samples drawn from each trained model (and from the data) for the distances. */
@@ -74,8 +83,12 @@ export interface TrainingAblationRow {
   readonly run?: { batch: number; lr: number; lrRampupImages: number; emaHalfLifeImages: number; emaRampupRatio: number; steps: number };
   /** Sliced 2-Wasserstein distance of the model's samples to data samples. */
   readonly slicedW2?: number;
-  /** MMD² (RBF kernel, median bandwidth) of the model's samples to data samples. */
+  /** MMD² (RBF kernel, one bandwidth for all rows) of the model's samples to data samples. */
   readonly mmd?: number;
+  /** Full mode: Fréchet distance on 2×2-average-pooled pixels (14×14) to the training images. */
+  readonly frechet?: number;
+  /** Full mode: the model's samples (for a grid). */
+  readonly samples?: Float64Array;
   /** Mean training objective over the last 10 % of steps. */
   readonly finalLoss?: number;
   /** The training objective, averaged over 100 equal windows of steps (for the loss curve). */
@@ -89,26 +102,60 @@ export interface TrainingAblationRow {
 export interface TrainingAblationResult {
   readonly rows: readonly TrainingAblationRow[];
   /** Distances of samples drawn with the exact ideal denoiser and the same sampler: the floor. */
-  readonly ideal: { readonly slicedW2: number; readonly mmd: number };
+  readonly ideal: Distances;
   /** Distances between two independent sets of data samples: the noise level of the metric. */
-  readonly dataVsData: { readonly slicedW2: number; readonly mmd: number };
+  readonly dataVsData: Distances;
   readonly dim: number;
   readonly sigmaData: number;
+  /** Full mode: image side, for sample grids. */
+  readonly imageSize?: number;
 }
+
+/** The distances a row is scored by. */
+export interface Distances {
+  readonly slicedW2: number;
+  readonly mmd: number;
+  readonly frechet?: number;
+}
+
+/** The data a mode trains on, its exact samples and ideal denoiser. */
+function prepare(options: TrainingAblationOptions): { data: DataSet; source: DataSource; shape: number[]; imageSize?: number } {
+  if (options.mode === 'quick') {
+    const data = quickDataset(options.data, options.seed);
+    return { data, source: samplerSource({ shape: [data.dim], sample: (rngs) => data.sample(rngs) }), shape: [data.dim] };
+  }
+  const mnist = loadMnist({ count: options.mnistImages, size: 28, seed: options.seed });
+  // The empirical distribution of the training images: exact samples and ideal denoiser.
+  const data = empiricalImages({ images: mnist.images, count: mnist.count, dim: mnist.dim });
+  return { data, source: datasetSource({ data: mnist.images, shape: [28, 28, 1] }), shape: [28, 28, 1], imageSize: 28 };
+}
+
+/** The network of a configuration: the MLP in quick mode, the small U-Net of its architecture in full mode. */
+function makeNetwork(options: TrainingAblationOptions, config: TrainingConfig, dim: number): Network {
+  if (options.mode === 'quick') return mlp({ dim, hidden: options.hidden, layers: options.layers, seed: options.seed });
+  const common = { seed: options.seed, dropout: config.hyperparameters.dropout };
+  if (config.architecture === 'ncsnpp') return ncsnppSmall(common);
+  if (config.architecture === 'adm') return admSmall(common);
+  return ddpmppSmall(common);
+}
+
+/** Largest batch of the full mode: U-Net activations and gradients must fit the wasm heap. */
+export const fullModeMaxBatch = 16;
 
 /** The paper trained for 200 Mimg on CIFAR-10; ramp-up and EMA lengths scale with the budget. */
 const paperBudgetImages = 200_000_000;
 
 /**
- * The quick training ablation: each reproducible row of Table 2 (per baseline)
- * trains a small MLP denoiser on low-dimensional data for the same budget, then
+ * The training ablation: each reproducible row of Table 2 (per baseline) trains
+ * a network (quick: a small MLP on low-dimensional data; full: the small U-Net of
+ * the row's architecture on MNIST digits) for the same budget, then
  * samples it with the EDM sampler (Heun, EDM steps, on the configuration's own
  * network range) and scores the samples by their distance to data samples.
  */
 export async function runTrainingAblation(options: TrainingAblationOptions): Promise<TrainingAblationResult> {
   const totalImages = checkInteger('totalImages', options.totalImages, 1);
   const samples = checkInteger('samples', options.samples, 2);
-  const data = quickDataset(options.data, options.seed);
+  const { data, source, shape, imageSize } = prepare(options);
   const { dim, sigmaData } = data;
   const dataSamples = data.sample(sampleRngs(options.seed + 1, samples));
   const otherDataSamples = data.sample(sampleRngs(options.seed + 2, samples));
@@ -116,9 +163,12 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
   sampleRngs(options.seed + 3, samples).forEach((rng: Rng, b) => rng.fillNormal(latents, b * dim, dim));
   // One RBF bandwidth for every row (the median heuristic on data vs data), so MMDs compare.
   const { bandwidth } = mmd(otherDataSamples, dataSamples, dim);
-  const distances = (x: Float64Array) => ({
+  const pooled = (x: Float64Array) => avgPool2x2(x, x.length / dim, 28);
+  const pooledData = imageSize === undefined ? undefined : pooled(dataSamples);
+  const distances = (x: Float64Array): Distances => ({
     slicedW2: slicedWasserstein(x, dataSamples, dim, { projections: 128, rng: createRng(options.seed + 4) }),
     mmd: mmd(x, dataSamples, dim, { bandwidth }).mmd2,
+    ...(pooledData === undefined ? {} : { frechet: frechetDistance(pooled(x), pooledData, 196) }),
   });
 
   // The floor: the same EDM sampler with the exact ideal denoiser.
@@ -130,12 +180,12 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
   // stands in for every architecture here), e.g. E of the VP and VE baselines, train once.
   const done = new Map<string, TrainingAblationRow>();
   for (const baseline of options.baselines) {
-    for (const row of table2(baseline, 'quick')) {
+    for (const row of table2(baseline, options.mode)) {
       if (!row.config) {
         rows.push({ baseline, id: row.id, label: row.label, notReproducible: row.notReproducible ?? '' });
         continue;
       }
-      const key = JSON.stringify({ ...row.config, label: '', architecture: 'mlp' });
+      const key = JSON.stringify({ ...row.config, label: '', architecture: options.mode === 'quick' ? 'mlp' : row.config.architecture });
       const same = done.get(key);
       const result = same ? { ...same, baseline, id: row.id, label: row.label, config: row.config, sameAs: `${same.baseline.toUpperCase()} ${same.id}` } : await trainAndScore(baseline, row, row.config);
       done.set(key, result);
@@ -148,6 +198,7 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
     dataVsData: distances(otherDataSamples),
     dim,
     sigmaData,
+    ...(imageSize === undefined ? {} : { imageSize }),
   };
 
   async function trainAndScore(baseline: Table2Baseline, row: Table2Row, config: TrainingConfig): Promise<TrainingAblationRow> {
@@ -156,21 +207,23 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
     const hp = config.hyperparameters;
     const scale = totalImages / paperBudgetImages;
     const run = {
-      batch: hp.batch,
+      // Full mode caps the batch for memory (U-Net activations on 2 cores / 24 GiB).
+      batch: options.mode === 'full' ? Math.min(hp.batch, fullModeMaxBatch) : hp.batch,
       lr: hp.lr,
       lrRampupImages: Math.max(1, Math.round(hp.lrRampupImages * scale)),
       emaHalfLifeImages: Math.max(1, Math.round(hp.emaHalfLifeImages * scale)),
       emaRampupRatio: hp.emaRampupRatio,
-      steps: Math.ceil(totalImages / hp.batch),
+      steps: 0,
     };
-    const network = mlp({ dim, hidden: options.hidden, layers: options.layers, seed: options.seed });
+    run.steps = Math.ceil(totalImages / run.batch);
+    const network = makeNetwork(options, config, dim);
     const label = `${baseline.toUpperCase()} ${row.label}`;
     const result = await train({
       network,
       precond,
       distribution,
       weighting,
-      data: samplerSource({ shape: [dim], sample: (rngs) => data.sample(rngs) }),
+      data: source,
       totalImages,
       batchSize: run.batch,
       seed: options.seed,
@@ -182,7 +235,7 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
       onStep: ({ imagesSeen, loss }) => options.onProgress?.({ label, imagesSeen, totalImages, loss }),
     });
     try {
-      const x = await sampleNetwork(result.ema, precond, config.precond, latents, dim, options.steps);
+      const x = await sampleNetwork(result.ema, precond, config.precond, latents, shape, options.steps);
       const history = result.lossHistory;
       const tail = history.subarray(Math.floor(history.length * 0.9));
       const windows = Math.min(100, history.length);
@@ -199,6 +252,7 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
         config,
         run,
         ...distances(x),
+        ...(imageSize === undefined ? {} : { samples: x }),
         finalLoss: tail.reduce((a, b) => a + b, 0) / Math.max(tail.length, 1),
         lossCurve,
         seconds: (performance.now() - started) / 1000,
@@ -216,13 +270,13 @@ async function sampleNetwork(
   precond: Preconditioner,
   precondName: TrainingConfig['precond'],
   latents: Float64Array,
-  dim: number,
+  shape: readonly number[],
   steps: number,
 ): Promise<Float64Array> {
-  const batch = latents.length / dim;
+  const batch = latents.length / shape.reduce((a, b) => a * b, 1);
   const denoiser = precondition(rawNetwork(network), precond, tfjsOps);
   const sampler = resolveSampler(overrideSampler(edm, { network: precondName }));
-  const z = tensorFromArray(latents, [batch, dim]);
+  const z = tensorFromArray(latents, [batch, ...shape]);
   try {
     const { x } = await runSampler(sampler, { ops: tfjsOps, denoiser, latents: z, n: steps });
     const out = await tensorToArray(x);

@@ -1,14 +1,16 @@
 import { join } from 'node:path';
-import { formatNumber, logLogPlotPng, markdownTable, writeFileAtomic, writeJsonAtomic } from './output/index.js';
+import { formatNumber, imageGridPng, logLogPlotPng, markdownTable, writeFileAtomic, writeJsonAtomic } from './output/index.js';
 import type { TrainingAblationResult } from './training-ablation.js';
 
 /** Markdown table of the training ablation, in the layout of the paper's Table 2. */
 export function trainingTable(result: TrainingAblationResult): string {
+  const full = result.imageSize !== undefined;
   const rows = result.rows.map((r) => [
     r.baseline.toUpperCase(),
     r.label,
     r.notReproducible !== undefined ? '—' : formatNumber(r.slicedW2),
     r.notReproducible !== undefined ? '—' : formatNumber(r.mmd),
+    ...(full ? [r.notReproducible !== undefined ? '—' : formatNumber(r.frechet)] : []),
     r.notReproducible !== undefined ? '—' : formatNumber(r.finalLoss),
     r.notReproducible !== undefined
       ? `not reproducible here: ${r.notReproducible}`
@@ -16,11 +18,11 @@ export function trainingTable(result: TrainingAblationResult): string {
         ? `same configuration as ${r.sameAs}`
         : `${r.run!.steps} steps of ${r.run!.batch}, ${r.seconds!.toFixed(1)} s`,
   ]);
-  rows.push(['—', 'ideal denoiser (floor)', formatNumber(result.ideal.slicedW2), formatNumber(result.ideal.mmd), '—', 'exact D, same sampler']);
-  rows.push(['—', 'data vs data (metric noise)', formatNumber(result.dataVsData.slicedW2), formatNumber(result.dataVsData.mmd), '—', 'two independent sample sets']);
-  return markdownTable(['baseline', 'configuration', 'SW₂ ↓', 'MMD² ↓', 'final loss', 'run'], rows, {
-    align: ['l', 'l', 'r', 'r', 'r', 'l'],
-  });
+  const fd = (d: { frechet?: number }) => (full ? [formatNumber(d.frechet)] : []);
+  rows.push(['—', 'ideal denoiser (floor)', formatNumber(result.ideal.slicedW2), formatNumber(result.ideal.mmd), ...fd(result.ideal), '—', 'exact D, same sampler']);
+  rows.push(['—', 'data vs data (metric noise)', formatNumber(result.dataVsData.slicedW2), formatNumber(result.dataVsData.mmd), ...fd(result.dataVsData), '—', 'two independent sample sets']);
+  const headers = ['baseline', 'configuration', 'SW₂ ↓', 'MMD² ↓', ...(full ? ['FD (14×14) ↓'] : []), 'final loss', 'run'];
+  return markdownTable(headers, rows, { align: ['l', 'l', 'r', 'r', ...(full ? (['r'] as const) : []), 'r', 'l'] });
 }
 
 /** Writes the training ablation's markdown, JSON and loss-curve plot. */
@@ -32,7 +34,7 @@ export async function writeTrainingReport(
   const files: string[] = [];
   const curves = join(outDir, 'training-ablation-loss.png');
   await logLogPlotPng(curves, {
-    title: 'Training loss (quick mode)',
+    title: `Training loss (${String(meta['mode'])} mode)`,
     xLabel: 'images seen',
     yLabel: 'training objective',
     series: result.rows
@@ -41,9 +43,9 @@ export async function writeTrainingReport(
   });
   files.push(curves);
   const md = [
-    "# Training ablation (EDM paper, Table 2), quick mode",
+    `# Training ablation (EDM paper, Table 2), ${String(meta['mode'])} mode`,
     '',
-    `Each configuration trains the same MLP denoiser (${JSON.stringify(meta['network'])}) on ${String(meta['dataTitle'])}`,
+    `Each configuration trains the same network (${JSON.stringify(meta['network'])}) on ${String(meta['dataTitle'])}`,
     `for the same budget of ${String(meta['totalImages'])} images, then draws ${String(meta['samples'])} samples with the EDM sampler`,
     '(Heun, EDM time steps, on the configuration’s own network σ range). Scores are distances of those samples to',
     'as many data samples (lower is better): the sliced 2-Wasserstein distance and the MMD² with one RBF bandwidth.',
@@ -56,11 +58,23 @@ export async function writeTrainingReport(
     '![training loss](training-ablation-loss.png)',
     '',
   ];
+  if (result.imageSize !== undefined) {
+    const size = result.imageSize;
+    for (const r of result.rows) {
+      if (!r.samples || r.sameAs !== undefined) continue;
+      const name = `training-samples-${r.baseline}-${r.id}.png`;
+      const count = Math.min(32, r.samples.length / (size * size));
+      await imageGridPng(join(outDir, name), { images: r.samples.subarray(0, count * size * size), count, width: size, height: size, cols: 8, scale: 2 });
+      files.push(join(outDir, name));
+      md.push(`${r.baseline.toUpperCase()} ${r.label}:`, '', `![samples](${name})`, '');
+    }
+  }
   const mdFile = join(outDir, 'training-ablation.md');
   await writeFileAtomic(mdFile, md.join('\n'));
   files.push(mdFile);
   const jsonFile = join(outDir, 'training-ablation.json');
-  await writeJsonAtomic(jsonFile, { ...meta, ...result });
+  // Sample pixels go to the PNG grids, not the JSON.
+  await writeJsonAtomic(jsonFile, { ...meta, ...result, rows: result.rows.map(({ samples: _samples, ...r }) => r) });
   files.push(jsonFile);
   return files;
 }
