@@ -6,3 +6,5 @@ export { checkTimeSteps, timeSteps } from './time-steps.js';
 export type { TimeStepsOptions } from './time-steps.js';
 export { sample } from './sample.js';
 export type { SampleOptions, SampleResult, StepInfo } from './sample.js';
+export { checkSigmas, countingDenoiser } from './sigma-solver.js';
+export type { DuplicateSigmas, SigmaSolver, SigmaSolverResult, SigmaSolverRun, SigmaStepInfo } from './sigma-solver.js';
