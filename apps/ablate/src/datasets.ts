@@ -22,6 +22,9 @@ export interface DatasetSizes {
   readonly mnistSize: 28 | 14;
 }
 
+/** What the report needs to know of a data set (everything but the data itself). */
+export type DatasetInfo = Omit<PreparedDataset, 'data'>;
+
 /** A data set prepared for the ablation, with its description for the report. */
 export interface PreparedDataset {
   readonly key: DatasetName;

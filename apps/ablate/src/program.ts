@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { samplerFamilies, table1Markdown } from '@edmkit/presets';
-import { runSamplerCommand, samplerDefaults, samplerFull } from './sampler-command.js';
+import { runMergeCommand, runSamplerCommand, samplerDefaults, samplerFull } from './sampler-command.js';
 import { runTrainingCommand, trainingDefaults, trainingFullDefaults } from './training-command.js';
 
 function intList(name: string) {
@@ -118,6 +118,13 @@ export function buildProgram(): Command {
         'cpu',
       ]),
     )
+    .addOption(
+      new Option('--jobs <n>', 'sampler ablation: processes to split the configurations over (default: min(2, cores))').argParser(
+        int('--jobs', 1),
+      ),
+    )
+    .option('--shard <k/n>', 'sampler ablation: run only shard k of n and write its results for `edmkit merge` (for clusters)')
+    .addOption(new Option('--progress-json', 'progress as JSON lines on stdout (used by --jobs)').hideHelp())
     .option('--out <dir>', 'output directory', 'results')
     .option('--no-progress', 'no progress display')
     .addHelpText(
@@ -137,9 +144,18 @@ writes <out>/training-ablation.md, .json and -loss.png.`,
         throw new InvalidArgumentError(`unknown ablation "${kind}"; expected one of: sampler, training, all`);
       }
       if (kind !== 'training') await runSamplerCommand(opts);
-      if (kind !== 'sampler') await runTrainingCommand(opts);
+      if (kind !== 'sampler' && opts['shard'] === undefined) await runTrainingCommand(opts);
     });
   void ablate;
+
+  program
+    .command('merge')
+    .description('Merge the shard files of `edmkit ablate sampler --shard k/n` into the full report.')
+    .argument('<files...>', 'the shard files (sampler-ablation.shard-k-of-n.json), one per shard')
+    .option('--out <dir>', 'output directory', 'results')
+    .action(async (files: string[], opts: Record<string, unknown>) => {
+      await runMergeCommand(files, opts);
+    });
 
   program
     .command('table1')

@@ -9,7 +9,7 @@ import {
   type SamplerConfig,
   type SamplerFamily,
 } from '@edmkit/presets';
-import type { PreparedDataset } from './datasets.js';
+import type { DatasetInfo, PreparedDataset } from './datasets.js';
 
 /** Options of {@link runSamplerAblation}. */
 export interface SamplerAblationOptions {
@@ -23,6 +23,12 @@ export interface SamplerAblationOptions {
   readonly seed: number;
   /** Relative tolerance of the reference ODE solve. */
   readonly referenceRtol: number;
+  /**
+   * Run only the configurations of this shard: configuration i (in {@link ablationConfigs}
+   * order) belongs to shard i mod count. Every cell is a pure function of its configuration
+   * and seed, so shards run anywhere and merge with {@link mergeShards}.
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
   /** Called with the number of denoiser evaluations done, for progress display. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }
@@ -68,7 +74,7 @@ export interface ReferenceInfo {
 
 /** Everything one data set's ablation produced. */
 export interface DatasetAblation {
-  readonly dataset: PreparedDataset;
+  readonly dataset: DatasetInfo;
   readonly configs: readonly ResolvedConfigInfo[];
   readonly cells: readonly AblationCell[];
   readonly references: readonly ReferenceInfo[];
@@ -137,17 +143,18 @@ export async function runSamplerAblation(
 
   const references = new Map<number, { x: Float64Array; info: ReferenceInfo }>();
   // Starting levels that differ only by the σ → t → σ round trip (an ulp or two) share one
-  // reference; the effect on the error is ~1e-16 relative.
+  // reference, solved from the level rounded to 12 digits (so that it does not depend on
+  // which configuration, or shard, asked first); the effect on the error is ~1e-16 relative.
   const reference = async (sigmaStart: number) => {
     const key = Number(sigmaStart.toPrecision(12));
     const hit = references.get(key);
     if (hit) return hit;
     const started = performance.now();
-    const x0 = arrayOps.combine([[sigmaStart, latents]]);
-    const solved = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: sigmaStart, dim, rtol: options.referenceRtol });
+    const x0 = arrayOps.combine([[key, latents]]);
+    const solved = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: key, dim, rtol: options.referenceRtol });
     const info: ReferenceInfo = {
       dataset: dataset.key,
-      sigmaStart,
+      sigmaStart: key,
       nfe: solved.nfe,
       rtol: options.referenceRtol,
       distance: distance(solved.x),
@@ -161,7 +168,9 @@ export async function runSamplerAblation(
   const configs: ResolvedConfigInfo[] = [];
   const cells: AblationCell[] = [];
   let example: DatasetAblation['exampleSamples'];
-  for (const { family, config } of ablationConfigs(options)) {
+  const all = ablationConfigs(options);
+  const mine = options.shard ? all.filter((_, i) => i % options.shard!.count === options.shard!.index) : all;
+  for (const { family, config } of mine) {
     const sampler = resolveSampler(config);
     configs.push({
       config,
@@ -204,7 +213,37 @@ export async function runSamplerAblation(
       example = { config: config.label, x, reference: ref.x };
     }
   }
-  return { dataset, configs, cells, references: [...references.values()].map((r) => r.info), exampleSamples: example };
+  const { data: _data, ...info } = dataset;
+  return { dataset: info, configs, cells, references: [...references.values()].map((r) => r.info), exampleSamples: example };
+}
+
+/**
+ * Merges the results of shards (each a list of per-data-set results) into one
+ * result per data set, configurations back in ablation order; the sample grid is
+ * taken from the configuration that comes last.
+ */
+export function mergeShards(shards: readonly (readonly DatasetAblation[])[], order: readonly string[]): DatasetAblation[] {
+  const byKey = new Map<string, DatasetAblation[]>();
+  for (const shard of shards) for (const r of shard) byKey.set(r.dataset.key, [...(byKey.get(r.dataset.key) ?? []), r]);
+  const rank = (label: string) => {
+    const i = order.indexOf(label);
+    return i < 0 ? order.length : i;
+  };
+  return [...byKey.values()].map((parts) => {
+    const configs = parts.flatMap((p) => p.configs).sort((a, b) => rank(a.config.label) - rank(b.config.label));
+    const labels = configs.map((c) => c.config.label);
+    if (new Set(labels).size !== labels.length) throw new Error(`duplicate configurations in the shards of ${parts[0]!.dataset.key}`);
+    const references = new Map<number, ReferenceInfo>();
+    for (const p of parts) for (const r of p.references) references.set(Number(r.sigmaStart.toPrecision(12)), r);
+    const withExample = parts.filter((p) => p.exampleSamples).sort((a, b) => rank(b.exampleSamples!.config) - rank(a.exampleSamples!.config));
+    return {
+      dataset: parts[0]!.dataset,
+      configs,
+      cells: parts.flatMap((p) => p.cells).sort((a, b) => rank(a.config) - rank(b.config) || a.nfe - b.nfe),
+      references: [...references.values()],
+      exampleSamples: withExample[0]?.exampleSamples,
+    };
+  });
 }
 
 /** Errors below this are rounding: the sampler reproduced the reference exactly. */

@@ -1,10 +1,13 @@
-import { resolve } from 'node:path';
-import type { SamplerFamily } from '@edmkit/presets';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveSampler, type SamplerFamily } from '@edmkit/presets';
 import { prepareDataset, type DatasetName, type DatasetSizes } from './datasets.js';
-import { createProgress } from './progress.js';
+import { writeJsonAtomic } from './output/index.js';
+import { createProgress, type Progress } from './progress.js';
 import { tableAt, writeSamplerReport } from './report.js';
-import { ablationConfigs, runSamplerAblation, stepCounts, type DatasetAblation } from './sampler-ablation.js';
-import { resolveSampler } from '@edmkit/presets';
+import { ablationConfigs, mergeShards, runSamplerAblation, stepCounts, type DatasetAblation } from './sampler-ablation.js';
+import { checkShardSet, parseShard, readShard, runShardProcesses, SHARD_FORMAT, shardFileName, type ShardFile } from './shards.js';
 
 /** Defaults of `edmkit ablate sampler`: a few minutes on 2 cores. */
 export const samplerDefaults = Object.freeze({
@@ -34,60 +37,145 @@ export const samplerFull = Object.freeze({
   }),
 });
 
+/** The options that define a sampler-ablation run (shards merge only when these agree). */
+export interface SamplerRunOptions {
+  readonly families: SamplerFamily[];
+  readonly includeEdm: boolean;
+  readonly nfe: number[];
+  readonly data: DatasetName[];
+  readonly seed: number;
+  readonly referenceRtol: number;
+  readonly sizes: DatasetSizes;
+}
+
+function runOptionsOf(opts: Record<string, unknown>): SamplerRunOptions {
+  const base = opts['full'] === true ? samplerFull.sizes : samplerDefaults.sizes;
+  const pick = <K extends keyof DatasetSizes>(key: K): DatasetSizes[K] =>
+    (opts[key] === undefined ? base[key] : key === 'mnistSize' ? Number(opts[key]) : opts[key]) as DatasetSizes[K];
+  return {
+    families: opts['families'] as SamplerFamily[],
+    includeEdm: opts['edm'] !== false,
+    nfe: opts['nfe'] as number[],
+    data: opts['data'] as DatasetName[],
+    seed: opts['seed'] as number,
+    referenceRtol: opts['rtol'] as number,
+    sizes: {
+      gmmSamples: pick('gmmSamples'),
+      gmmDim: pick('gmmDim'),
+      gmmComponents: pick('gmmComponents'),
+      mnistSamples: pick('mnistSamples'),
+      mnistImages: pick('mnistImages'),
+      mnistSize: pick('mnistSize'),
+    },
+  };
+}
+
+/** The command line that reruns `run` (for the shards' child processes). */
+function argsOf(run: SamplerRunOptions): string[] {
+  const s = run.sizes;
+  return [
+    'ablate',
+    'sampler',
+    ...['--families', run.families.join(','), '--nfe', run.nfe.join(','), '--data', run.data.join(',')],
+    ...['--gmm-samples', String(s.gmmSamples), '--gmm-dim', String(s.gmmDim), '--gmm-components', String(s.gmmComponents)],
+    ...['--mnist-samples', String(s.mnistSamples), '--mnist-images', String(s.mnistImages), '--mnist-size', String(s.mnistSize)],
+    ...['--seed', String(run.seed), '--rtol', String(run.referenceRtol), '--jobs', '1'],
+    ...(run.includeEdm ? [] : ['--no-edm']),
+  ];
+}
+
+/** Total denoiser evaluations of a run (for the progress display). */
+function totalNfe(run: SamplerRunOptions): number {
+  const perDataset = ablationConfigs(run).reduce((sum, { config }) => {
+    const sampler = resolveSampler(config);
+    return sum + stepCounts(sampler, run.nfe).reduce((acc, { n }) => acc + sampler.nfe(n), 0);
+  }, 0);
+  return perDataset * run.data.length;
+}
+
+/** Progress as JSON lines on stdout, read by the parent of a shard process. */
+function jsonProgress(): Progress {
+  return {
+    start() {},
+    advance(done, label) {
+      process.stdout.write(`${JSON.stringify({ done, label })}\n`);
+    },
+    log() {},
+    stop() {},
+  };
+}
+
 /** Runs `edmkit ablate sampler` with parsed command-line options. */
 export async function runSamplerCommand(opts: Record<string, unknown>): Promise<DatasetAblation[]> {
-  const base = opts['full'] === true ? samplerFull.sizes : samplerDefaults.sizes;
-  const pick = <K extends keyof DatasetSizes>(key: K, flag: string): DatasetSizes[K] =>
-    (opts[flag] === undefined ? base[key] : key === 'mnistSize' ? Number(opts[flag]) : opts[flag]) as DatasetSizes[K];
-  const sizes: DatasetSizes = {
-    gmmSamples: pick('gmmSamples', 'gmmSamples'),
-    gmmDim: pick('gmmDim', 'gmmDim'),
-    gmmComponents: pick('gmmComponents', 'gmmComponents'),
-    mnistSamples: pick('mnistSamples', 'mnistSamples'),
-    mnistImages: pick('mnistImages', 'mnistImages'),
-    mnistSize: pick('mnistSize', 'mnistSize'),
-  };
-  const families = opts['families'] as SamplerFamily[];
-  const includeEdm = opts['edm'] !== false;
-  const nfe = opts['nfe'] as number[];
-  const seed = opts['seed'] as number;
-  const rtol = opts['rtol'] as number;
+  const run = runOptionsOf(opts);
   const outDir = resolve(String(opts['out']));
-  const progress = createProgress(opts['progress'] !== false);
+  const shard = typeof opts['shard'] === 'string' ? parseShard(opts['shard']) : undefined;
+  const jobs = shard ? 1 : ((opts['jobs'] as number | undefined) ?? Math.min(2, availableParallelism()));
+  const progress = opts['progressJson'] === true ? jsonProgress() : createProgress(opts['progress'] !== false);
+  const order = ablationConfigs(run).map((c) => c.config.label);
 
   const started = performance.now();
-  const datasets = (opts['data'] as DatasetName[]).map((name) => prepareDataset(name, sizes, seed));
-  const configs = ablationConfigs({ families, includeEdm });
-  const perDataset = configs.reduce((sum, { config }) => {
-    const sampler = resolveSampler(config);
-    return sum + stepCounts(sampler, nfe).reduce((s, { n }) => s + sampler.nfe(n), 0);
-  }, 0);
-  progress.start(perDataset * datasets.length);
-
-  const results: DatasetAblation[] = [];
-  for (const dataset of datasets) {
-    progress.log(`${dataset.title}: ${dataset.samples} samples, ${configs.length} configurations`);
-    results.push(
-      await runSamplerAblation(dataset, {
-        families,
-        includeEdm,
-        nfe,
-        seed,
-        referenceRtol: rtol,
-        onProgress: ({ done, config }) => progress.advance(done, `${dataset.key}: ${config}`),
-      }),
+  progress.start(shard ? Math.ceil(totalNfe(run) / shard.count) : totalNfe(run));
+  let results: DatasetAblation[];
+  if (jobs > 1) {
+    progress.log(`${jobs} shard processes (--jobs ${jobs})`);
+    const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+    const shards = await runShardProcesses(cli, argsOf(run), jobs, (done, label) => progress.advance(done, label));
+    results = mergeShards(
+      shards.map((s) => s.results),
+      order,
     );
+  } else {
+    results = [];
+    for (const name of run.data) {
+      const dataset = prepareDataset(name, run.sizes, run.seed);
+      progress.log(`${dataset.title}: ${dataset.samples} samples`);
+      results.push(
+        await runSamplerAblation(dataset, {
+          ...run,
+          ...(shard ? { shard } : {}),
+          onProgress: ({ done, config }) => progress.advance(done, `${dataset.key}: ${config}`),
+        }),
+      );
+    }
   }
   progress.stop();
   const seconds = (performance.now() - started) / 1000;
+
+  if (shard) {
+    const file: ShardFile = { format: SHARD_FORMAT, version: 1, shard, options: { ...run }, results };
+    const path = join(outDir, shardFileName(shard));
+    await writeJsonAtomic(path, file);
+    if (opts['progressJson'] !== true) process.stdout.write(`Wrote ${path}\n`);
+    return results;
+  }
+  await report(outDir, results, run, seconds, jobs);
+  return results;
+}
+
+/** Runs `edmkit merge`: merges shard files into the full report. */
+export async function runMergeCommand(files: readonly string[], opts: Record<string, unknown>): Promise<void> {
+  const shards = files.map((f) => readShard(f));
+  checkShardSet(shards);
+  const run = shards[0]!.options as unknown as SamplerRunOptions;
+  const order = ablationConfigs(run).map((c) => c.config.label);
+  const results = mergeShards(
+    shards.map((s) => s.results),
+    order,
+  );
+  await report(resolve(String(opts['out'])), results, run, undefined, shards.length);
+}
+
+async function report(outDir: string, results: DatasetAblation[], run: SamplerRunOptions, seconds: number | undefined, shards: number) {
   const files = await writeSamplerReport(outDir, results, {
     ablation: 'sampler',
-    edmkitCommand: `edmkit ablate sampler ${process.argv.slice(3).join(' ')}`.trim(),
-    options: { families, includeEdm, nfe, seed, referenceRtol: rtol, sizes },
-    wallSeconds: seconds,
+    edmkitCommand: `edmkit ${argsOf(run).join(' ')}`,
+    options: run,
+    shards,
+    wallSeconds: seconds ?? null,
     node: process.version,
   });
   process.stdout.write(`\nPer-sample RMS error against the exact ODE solution at NFE ≈ 35\n\n${tableAt(results, 35)}\n`);
-  process.stdout.write(`Wall time ${seconds.toFixed(1)} s. Wrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
-  return results;
+  if (seconds !== undefined) process.stdout.write(`Wall time ${seconds.toFixed(1)} s.`);
+  process.stdout.write(` Wrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
 }

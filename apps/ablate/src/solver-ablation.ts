@@ -1,0 +1,110 @@
+import { arrayOps, checkInteger, sampleRngs, type Denoiser } from '@edmkit/core';
+import { referenceSolve, rmsError, summarize } from '@edmkit/metrics';
+import { edmSteps } from '@edmkit/schedules';
+import type { SigmaSolver } from '@edmkit/solvers';
+import type { PreparedDataset } from './datasets.js';
+
+/** One solver of the ablation: a label and how to build it. */
+export interface SolverEntry {
+  readonly label: string;
+  readonly solver: SigmaSolver;
+}
+
+/** Options of {@link runSolverAblation}. */
+export interface SolverAblationOptions {
+  readonly solvers: readonly SolverEntry[];
+  /** Target NFE values: each solver uses the most steps whose NFE does not exceed a target. */
+  readonly nfe: readonly number[];
+  /** ρ values of the EDM time steps to try; each cell keeps the best. */
+  readonly rhos: readonly number[];
+  readonly seed: number;
+  readonly referenceRtol: number;
+  readonly sigmaMin: number;
+  readonly sigmaMax: number;
+  readonly onProgress?: (event: { solver: string; nfe: number }) => void;
+}
+
+/** One cell: a solver at one NFE target on one data set. */
+export interface SolverCell {
+  readonly dataset: string;
+  readonly solver: string;
+  readonly target: number;
+  /** Steps N and the NFE the run used (≤ target), undefined when no step count fits. */
+  readonly n?: number;
+  readonly nfe?: number;
+  /** The ρ that gave the smallest error. */
+  readonly rho?: number;
+  /** The data set's statistic of the per-sample RMS error against the exact ODE solution. */
+  readonly error?: number;
+  /** Error for every ρ tried. */
+  readonly byRho?: Record<string, number>;
+  readonly note?: string;
+}
+
+/** The NFE a solver uses for `n` steps, measured with a free denoiser. */
+async function nfeOf(solver: SigmaSolver, n: number, rho: number, range: { sigmaMin: number; sigmaMax: number }): Promise<number> {
+  const sigmas = [...edmSteps({ rho }).sigmaSteps(n, range), 0];
+  const zero: Denoiser<Float64Array> = (x) => new Float64Array(x.length);
+  const { nfe } = await solver.sample({ ops: arrayOps, denoiser: zero, x: new Float64Array(1).fill(sigmas[0]!), sigmas, rngs: sampleRngs(0, 1) });
+  return nfe;
+}
+
+/** The largest step count whose NFE does not exceed `target` (undefined if even N = 1 does). */
+export async function stepsForNfe(solver: SigmaSolver, target: number, range: { sigmaMin: number; sigmaMax: number }): Promise<number | undefined> {
+  let best: number | undefined;
+  for (let n = 1; n <= target; n++) {
+    let nfe: number;
+    try {
+      nfe = await nfeOf(solver, n, 7, range);
+    } catch {
+      continue; // too few steps for the solver's order
+    }
+    if (nfe <= target) best = n;
+    else break;
+  }
+  return best;
+}
+
+/**
+ * Runs every solver at every NFE target on one data set from the same latents,
+ * with EDM time steps (the best of `rhos`), scored against the near-exact ODE solution.
+ */
+export async function runSolverAblation(dataset: PreparedDataset, options: SolverAblationOptions): Promise<SolverCell[]> {
+  const { data, samples } = dataset;
+  const { dim } = data;
+  const range = { sigmaMin: options.sigmaMin, sigmaMax: options.sigmaMax };
+  const latents = new Float64Array(samples * dim);
+  sampleRngs(options.seed, samples).forEach((rng, b) => rng.fillNormal(latents, b * dim, dim));
+  const x0 = arrayOps.combine([[options.sigmaMax, latents]]);
+  const reference = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: options.sigmaMax, dim, rtol: options.referenceRtol });
+  const cells: SolverCell[] = [];
+  for (const { label, solver } of options.solvers) {
+    for (const target of [...options.nfe].sort((a, b) => a - b)) {
+      checkInteger('nfe', target, 1);
+      const n = await stepsForNfe(solver, target, range);
+      if (n === undefined) {
+        cells.push({ dataset: dataset.key, solver: label, target, note: 'no step count fits this NFE' });
+        continue;
+      }
+      const byRho: Record<string, number> = {};
+      let best: { rho: number; error: number; nfe: number } | undefined;
+      for (const rho of options.rhos) {
+        const sigmas = [...edmSteps({ rho }).sigmaSteps(n, range), 0];
+        const { x, nfe } = await solver.sample({
+          ops: arrayOps,
+          denoiser: data.denoiser,
+          x: x0,
+          sigmas,
+          rngs: sampleRngs(options.seed + 1, samples),
+        });
+        const stats = summarize(rmsError(x, reference.x, dim));
+        const error = stats[dataset.statistic];
+        byRho[String(rho)] = error;
+        if (!best || error < best.error || !Number.isFinite(best.error)) best = { rho, error, nfe };
+      }
+      options.onProgress?.({ solver: label, nfe: best!.nfe });
+      cells.push({ dataset: dataset.key, solver: label, target, n, nfe: best!.nfe, rho: best!.rho, error: best!.error, byRho });
+    }
+  }
+  return cells;
+}
