@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { samplerFamilies, table1Markdown } from '@edmkit/presets';
 import { runMergeCommand, runSamplerCommand, samplerDefaults, samplerFull } from './sampler-command.js';
 import { runTrainingCommand, trainingDefaults, trainingFullDefaults } from './training-command.js';
+import { runSolverCommand, solverDefaults } from './solver-command.js';
 
 function intList(name: string) {
   return (value: string): number[] => {
@@ -49,7 +50,7 @@ export function buildProgram(): Command {
     .description('Run an ablation of the paper and write its tables, JSON and plots.')
     .argument(
       '[kind]',
-      'which ablation: "sampler" (paper Fig. 2 / Table 1 sampling rows), "training" (Table 2, quick mode), or "all"',
+      'which ablation: "sampler" (paper Fig. 2 / Table 1 sampling rows), "training" (Table 2, quick mode), "solvers" (low-NFE solvers vs Heun), or "all" (all three, solvers in a short version)',
       'all',
     )
     .addOption(
@@ -119,6 +120,11 @@ export function buildProgram(): Command {
       ]),
     )
     .addOption(
+      new Option('--solver-nfe <list>', `solver ablation: target NFE values (default ${solverDefaults.nfe.join(',')}; ${solverDefaults.shortNfe.join(',')} within "all")`).argParser(
+        intList('--solver-nfe'),
+      ),
+    )
+    .addOption(
       new Option('--jobs <n>', 'sampler ablation: processes to split the configurations over (default: min(2, cores))').argParser(
         int('--jobs', 1),
       ),
@@ -140,11 +146,13 @@ Training ablation (quick mode: MLP denoisers on low-dimensional data, Table 2 ro
 writes <out>/training-ablation.md, .json and -loss.png.`,
     )
     .action(async (kind: string, opts: Record<string, unknown>) => {
-      if (!['sampler', 'training', 'all'].includes(kind)) {
-        throw new InvalidArgumentError(`unknown ablation "${kind}"; expected one of: sampler, training, all`);
+      if (!['sampler', 'training', 'solvers', 'all'].includes(kind)) {
+        throw new InvalidArgumentError(`unknown ablation "${kind}"; expected one of: sampler, training, solvers, all`);
       }
-      if (kind !== 'training') await runSamplerCommand(opts);
-      if (kind !== 'sampler' && opts['shard'] === undefined) await runTrainingCommand(opts);
+      if (kind === 'sampler' || kind === 'all') await runSamplerCommand(opts);
+      if (opts['shard'] !== undefined) return;
+      if (kind === 'training' || kind === 'all') await runTrainingCommand(opts);
+      if (kind === 'solvers' || kind === 'all') await runSolverCommand(opts, kind === 'all');
     });
   void ablate;
 

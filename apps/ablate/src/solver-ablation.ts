@@ -4,6 +4,14 @@ import { edmSteps } from '@edmkit/schedules';
 import type { SigmaSolver } from '@edmkit/solvers';
 import type { PreparedDataset } from './datasets.js';
 
+/** One run of the adaptive solver: its tolerance, the NFE it chose and its error. */
+export interface AdaptiveCell {
+  readonly dataset: string;
+  readonly rtol: number;
+  readonly nfe: number;
+  readonly error: number;
+}
+
 /** One solver of the ablation: a label and how to build it. */
 export interface SolverEntry {
   readonly label: string;
@@ -22,6 +30,10 @@ export interface SolverAblationOptions {
   readonly sigmaMin: number;
   readonly sigmaMax: number;
   readonly onProgress?: (event: { solver: string; nfe: number }) => void;
+  /** Tolerances (rtol = atol) at which the adaptive solver runs, reporting the NFE it used. */
+  readonly adaptiveTolerances?: readonly number[];
+  /** Builds the adaptive solver for a tolerance. */
+  readonly adaptiveSolver?: (tol: number) => SigmaSolver;
 }
 
 /** One cell: a solver at one NFE target on one data set. */
@@ -69,7 +81,10 @@ export async function stepsForNfe(solver: SigmaSolver, target: number, range: { 
  * Runs every solver at every NFE target on one data set from the same latents,
  * with EDM time steps (the best of `rhos`), scored against the near-exact ODE solution.
  */
-export async function runSolverAblation(dataset: PreparedDataset, options: SolverAblationOptions): Promise<SolverCell[]> {
+export async function runSolverAblation(
+  dataset: PreparedDataset,
+  options: SolverAblationOptions,
+): Promise<{ cells: SolverCell[]; adaptive: AdaptiveCell[] }> {
   const { data, samples } = dataset;
   const { dim } = data;
   const range = { sigmaMin: options.sigmaMin, sigmaMax: options.sigmaMax };
@@ -106,5 +121,12 @@ export async function runSolverAblation(dataset: PreparedDataset, options: Solve
       cells.push({ dataset: dataset.key, solver: label, target, n, nfe: best!.nfe, rho: best!.rho, error: best!.error, byRho });
     }
   }
-  return cells;
+  const adaptive: AdaptiveCell[] = [];
+  for (const tol of options.adaptiveTolerances ?? []) {
+    const solver = options.adaptiveSolver!(tol);
+    const { x, nfe } = await solver.sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [options.sigmaMax, options.sigmaMin, 0] });
+    const stats = summarize(rmsError(x, reference.x, dim));
+    adaptive.push({ dataset: dataset.key, rtol: tol, nfe, error: stats[dataset.statistic] });
+  }
+  return { cells, adaptive };
 }
