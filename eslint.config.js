@@ -6,7 +6,16 @@ import globals from 'globals';
 const tfjsPackages = ['unet', 'train'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/docs/site/**', 'results/**', '**/*.d.ts', 'coverage/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'apps/docs/site/**',
+      'results/**',
+      '**/*.d.ts',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -18,7 +27,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
     },
@@ -30,7 +42,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@tensorflow/*'], message: 'TensorFlow.js is imported only by @edmkit/unet and @edmkit/train.' }] },
+        {
+          patterns: [
+            {
+              group: ['@tensorflow/*'],
+              message: 'TensorFlow.js is imported only by @edmkit/unet and @edmkit/train.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -49,6 +68,11 @@ export default tseslint.config(
   {
     files: ['**/bench/**', '**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { ...globals.node } },
-    rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_|^sigma$', varsIgnorePattern: '^_' }] },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_|^sigma$', varsIgnorePattern: '^_' },
+      ],
+    },
   },
 );

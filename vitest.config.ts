@@ -2,7 +2,18 @@ import { defineConfig } from 'vitest/config';
 
 // One root config; each package is a project. Packages resolve to their TypeScript
 // sources through the `@edmkit/source` export condition, so tests need no build.
-const packages = ['core', 'schedules', 'precond', 'solvers', 'losses', 'data', 'metrics', 'presets', 'unet', 'train'];
+const packages = [
+  'core',
+  'schedules',
+  'precond',
+  'solvers',
+  'losses',
+  'data',
+  'metrics',
+  'presets',
+  'unet',
+  'train',
+];
 const apps = ['ablate'];
 
 export default defineConfig({

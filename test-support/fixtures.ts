@@ -98,7 +98,8 @@ export function relErr(a: number, b: number): number {
 
 /** Largest relative error over two equally long lists. */
 export function maxRelErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
+  if (actual.length !== expected.length)
+    throw new Error(`length ${actual.length} != ${expected.length}`);
   let worst = 0;
   for (let i = 0; i < actual.length; i++) worst = Math.max(worst, relErr(actual[i]!, expected[i]!));
   return worst;

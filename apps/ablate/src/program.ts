@@ -1,6 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { samplerFamilies, table1Markdown } from '@edmkit/presets';
-import { runMergeCommand, runSamplerCommand, samplerDefaults, samplerFull } from './sampler-command.js';
+import {
+  runMergeCommand,
+  runSamplerCommand,
+  samplerDefaults,
+  samplerFull,
+} from './sampler-command.js';
 import { runTrainingCommand, trainingDefaults, trainingFullDefaults } from './training-command.js';
 import { runSolverCommand, solverDefaults } from './solver-command.js';
 
@@ -17,7 +22,8 @@ function intList(name: string) {
 function int(name: string, min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
     return n;
   };
 }
@@ -25,7 +31,8 @@ function int(name: string, min: number) {
 function positive(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number > 0`);
+    if (!(n > 0) || !Number.isFinite(n))
+      throw new InvalidArgumentError(`${name} must be a number > 0`);
     return n;
   };
 }
@@ -34,7 +41,10 @@ function nameList(name: string, known: readonly string[]) {
   return (value: string): string[] => {
     const list = value.split(',').map((s) => s.trim());
     for (const item of list) {
-      if (!known.includes(item)) throw new InvalidArgumentError(`unknown ${name} "${item}"; expected one of: ${known.join(', ')}`);
+      if (!known.includes(item))
+        throw new InvalidArgumentError(
+          `unknown ${name} "${item}"; expected one of: ${known.join(', ')}`,
+        );
     }
     return list;
   };
@@ -60,25 +70,65 @@ export function buildProgram(): Command {
     )
     .option('--no-edm', 'leave out the EDM preset row (EDM network, σ ∈ [0.002, 80])')
     .addOption(
-      new Option('--nfe <list>', 'target NFE values (each configuration uses the most steps whose NFE fits)')
+      new Option(
+        '--nfe <list>',
+        'target NFE values (each configuration uses the most steps whose NFE fits)',
+      )
         .default([...samplerDefaults.nfe], samplerDefaults.nfe.join(','))
         .argParser(intList('--nfe')),
     )
     .addOption(
-      new Option('--data <list>', 'data sets: gmm (Gaussian mixture), mnist (empirical MNIST distribution)')
+      new Option(
+        '--data <list>',
+        'data sets: gmm (Gaussian mixture), mnist (empirical MNIST distribution)',
+      )
         .default([...samplerDefaults.data], samplerDefaults.data.join(','))
         .argParser(nameList('data set', ['gmm', 'mnist'])),
     )
-    .addOption(new Option('--gmm-samples <n>', 'samples from the Gaussian mixture').argParser(int('--gmm-samples', 1)))
-    .addOption(new Option('--gmm-dim <n>', 'dimension of the Gaussian mixture').argParser(int('--gmm-dim', 1)))
-    .addOption(new Option('--gmm-components <n>', 'components of the Gaussian mixture').argParser(int('--gmm-components', 1)))
-    .addOption(new Option('--mnist-samples <n>', 'samples from the MNIST empirical distribution').argParser(int('--mnist-samples', 1)))
-    .addOption(new Option('--mnist-images <n>', 'MNIST images in the empirical distribution (at most 9999)').argParser(int('--mnist-images', 1)))
-    .addOption(new Option('--mnist-size <side>', 'MNIST image side: 28, or 14 (2×2 average pooled)').choices(['14', '28']))
-    .option('--full', 'the full sizes (1024 mixture samples; 256 samples over all MNIST digits at 28×28); hours on 2 cores')
-    .addOption(new Option('--seed <n>', 'seed of the latents, the mixture and the image subset').default(0).argParser(int('--seed', 0)))
     .addOption(
-      new Option('--rtol <x>', 'relative tolerance of the reference ODE solve').default(samplerDefaults.rtol).argParser(positive('--rtol')),
+      new Option('--gmm-samples <n>', 'samples from the Gaussian mixture').argParser(
+        int('--gmm-samples', 1),
+      ),
+    )
+    .addOption(
+      new Option('--gmm-dim <n>', 'dimension of the Gaussian mixture').argParser(
+        int('--gmm-dim', 1),
+      ),
+    )
+    .addOption(
+      new Option('--gmm-components <n>', 'components of the Gaussian mixture').argParser(
+        int('--gmm-components', 1),
+      ),
+    )
+    .addOption(
+      new Option('--mnist-samples <n>', 'samples from the MNIST empirical distribution').argParser(
+        int('--mnist-samples', 1),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--mnist-images <n>',
+        'MNIST images in the empirical distribution (at most 9999)',
+      ).argParser(int('--mnist-images', 1)),
+    )
+    .addOption(
+      new Option('--mnist-size <side>', 'MNIST image side: 28, or 14 (2×2 average pooled)').choices(
+        ['14', '28'],
+      ),
+    )
+    .option(
+      '--full',
+      'the full sizes (1024 mixture samples; 256 samples over all MNIST digits at 28×28); hours on 2 cores',
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the latents, the mixture and the image subset')
+        .default(0)
+        .argParser(int('--seed', 0)),
+    )
+    .addOption(
+      new Option('--rtol <x>', 'relative tolerance of the reference ODE solve')
+        .default(samplerDefaults.rtol)
+        .argParser(positive('--rtol')),
     )
     .addOption(
       new Option('--baselines <list>', 'training ablation: Table 2 baselines (vp, ve)')
@@ -86,51 +136,64 @@ export function buildProgram(): Command {
         .argParser(nameList('baseline', ['vp', 've'])),
     )
     .addOption(
-      new Option('--mode <mode>', 'training ablation: quick (MLPs on low-dimensional data, minutes) or full (small U-Nets on MNIST, hours)')
+      new Option(
+        '--mode <mode>',
+        'training ablation: quick (MLPs on low-dimensional data, minutes) or full (small U-Nets on MNIST, hours)',
+      )
         .choices(['quick', 'full'])
         .default('quick'),
     )
     .addOption(
-      new Option('--mnist-train-images <n>', 'training ablation, full mode: MNIST images to train on').argParser(
-        int('--mnist-train-images', 2),
-      ),
+      new Option(
+        '--mnist-train-images <n>',
+        'training ablation, full mode: MNIST images to train on',
+      ).argParser(int('--mnist-train-images', 2)),
     )
     .addOption(
-      new Option('--train-data <name>', 'training ablation data: ring (2-D, 8 Gaussians) or gmm (16-d mixture)')
+      new Option(
+        '--train-data <name>',
+        'training ablation data: ring (2-D, 8 Gaussians) or gmm (16-d mixture)',
+      )
         .choices(['ring', 'gmm'])
         .default(trainingDefaults.data),
     )
     .addOption(
-      new Option('--train-images <n>', `training ablation: images per configuration (default ${trainingDefaults.totalImages}; full mode ${trainingFullDefaults.totalImages})`).argParser(
-        int('--train-images', 1),
-      ),
+      new Option(
+        '--train-images <n>',
+        `training ablation: images per configuration (default ${trainingDefaults.totalImages}; full mode ${trainingFullDefaults.totalImages})`,
+      ).argParser(int('--train-images', 1)),
     )
     .addOption(
-      new Option('--train-samples <n>', `training ablation: samples drawn from each trained model (default ${trainingDefaults.samples}; full mode ${trainingFullDefaults.samples})`).argParser(
-        int('--train-samples', 2),
-      ),
+      new Option(
+        '--train-samples <n>',
+        `training ablation: samples drawn from each trained model (default ${trainingDefaults.samples}; full mode ${trainingFullDefaults.samples})`,
+      ).argParser(int('--train-samples', 2)),
     )
     .addOption(
-      new Option('--backend <name>', 'tfjs backend of the training ablation (default: EDMKIT_BACKEND, else the fastest available)').choices([
-        'auto',
-        'tensorflow-gpu',
-        'tensorflow',
-        'wasm',
-        'cpu',
-      ]),
+      new Option(
+        '--backend <name>',
+        'tfjs backend of the training ablation (default: EDMKIT_BACKEND, else the fastest available)',
+      ).choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
     )
     .addOption(
-      new Option('--solver-nfe <list>', `solver ablation: target NFE values (default ${solverDefaults.nfe.join(',')}; ${solverDefaults.shortNfe.join(',')} within "all")`).argParser(
-        intList('--solver-nfe'),
-      ),
+      new Option(
+        '--solver-nfe <list>',
+        `solver ablation: target NFE values (default ${solverDefaults.nfe.join(',')}; ${solverDefaults.shortNfe.join(',')} within "all")`,
+      ).argParser(intList('--solver-nfe')),
     )
     .addOption(
-      new Option('--jobs <n>', 'sampler ablation: processes to split the configurations over (default: min(2, cores))').argParser(
-        int('--jobs', 1),
-      ),
+      new Option(
+        '--jobs <n>',
+        'sampler ablation: processes to split the configurations over (default: min(2, cores))',
+      ).argParser(int('--jobs', 1)),
     )
-    .option('--shard <k/n>', 'sampler ablation: run only shard k of n and write its results for `edmkit merge` (for clusters)')
-    .addOption(new Option('--progress-json', 'progress as JSON lines on stdout (used by --jobs)').hideHelp())
+    .option(
+      '--shard <k/n>',
+      'sampler ablation: run only shard k of n and write its results for `edmkit merge` (for clusters)',
+    )
+    .addOption(
+      new Option('--progress-json', 'progress as JSON lines on stdout (used by --jobs)').hideHelp(),
+    )
     .option('--out <dir>', 'output directory', 'results')
     .option('--no-progress', 'no progress display')
     .addHelpText(
@@ -147,7 +210,9 @@ writes <out>/training-ablation.md, .json and -loss.png.`,
     )
     .action(async (kind: string, opts: Record<string, unknown>) => {
       if (!['sampler', 'training', 'solvers', 'all'].includes(kind)) {
-        throw new InvalidArgumentError(`unknown ablation "${kind}"; expected one of: sampler, training, solvers, all`);
+        throw new InvalidArgumentError(
+          `unknown ablation "${kind}"; expected one of: sampler, training, solvers, all`,
+        );
       }
       if (kind === 'sampler' || kind === 'all') await runSamplerCommand(opts);
       if (opts['shard'] !== undefined) return;
@@ -158,7 +223,9 @@ writes <out>/training-ablation.md, .json and -loss.png.`,
 
   program
     .command('merge')
-    .description('Merge the shard files of `edmkit ablate sampler --shard k/n` into the full report.')
+    .description(
+      'Merge the shard files of `edmkit ablate sampler --shard k/n` into the full report.',
+    )
     .argument('<files...>', 'the shard files (sampler-ablation.shard-k-of-n.json), one per shard')
     .option('--out <dir>', 'output directory', 'results')
     .action(async (files: string[], opts: Record<string, unknown>) => {
@@ -167,10 +234,11 @@ writes <out>/training-ablation.md, .json and -loss.png.`,
 
   program
     .command('table1')
-    .description("Print the paper's Table 1 (design choices of VP, VE, iDDPM+DDIM and EDM) as markdown.")
+    .description(
+      "Print the paper's Table 1 (design choices of VP, VE, iDDPM+DDIM and EDM) as markdown.",
+    )
     .action(() => {
       process.stdout.write(table1Markdown());
     });
   return program;
 }
-

@@ -9,7 +9,11 @@ export interface Progress {
 }
 
 /** Progress on stderr; `enabled = false` prints nothing. */
-export function createProgress(enabled: boolean, unit = 'denoiser evaluations', short = 'NFE'): Progress {
+export function createProgress(
+  enabled: boolean,
+  unit = 'denoiser evaluations',
+  short = 'NFE',
+): Progress {
   const tty = process.stderr.isTTY === true;
   if (!enabled) return { start() {}, advance() {}, log() {}, stop() {} };
   if (!tty) {

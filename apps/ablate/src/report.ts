@@ -1,6 +1,18 @@
 import { join } from 'node:path';
-import { imageGridPng, formatNumber, logLogPlotPng, markdownTable, writeFileAtomic, writeJsonAtomic } from './output/index.js';
-import { nfeToReach, observedOrder, type AblationCell, type DatasetAblation } from './sampler-ablation.js';
+import {
+  imageGridPng,
+  formatNumber,
+  logLogPlotPng,
+  markdownTable,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from './output/index.js';
+import {
+  nfeToReach,
+  observedOrder,
+  type AblationCell,
+  type DatasetAblation,
+} from './sampler-ablation.js';
 
 /** Cells of one configuration on one data set, by increasing NFE. */
 export function cellsOf(result: DatasetAblation, label: string): AblationCell[] {
@@ -25,12 +37,18 @@ export function errorTable(result: DatasetAblation): string {
       config.label,
       ...targets.map((t) => {
         const c = cells.find((x) => x.target === t);
-        return c ? (c.nfe === t ? formatNumber(c.error) : `${formatNumber(c.error)} (${c.nfe})`) : '—';
+        return c
+          ? c.nfe === t
+            ? formatNumber(c.error)
+            : `${formatNumber(c.error)} (${c.nfe})`
+          : '—';
       }),
       order === undefined ? '—' : `${order.toFixed(2)} (theory ${solverOrder})`,
     ];
   });
-  return markdownTable(headers, rows, { align: ['l', ...Array<'r'>(targets.length + 1).fill('r')] });
+  return markdownTable(headers, rows, {
+    align: ['l', ...Array<'r'>(targets.length + 1).fill('r')],
+  });
 }
 
 const distanceLabel = { frechet: 'FD', slicedW2: 'SW₂' } as const;
@@ -40,19 +58,28 @@ export function tableAt(results: readonly DatasetAblation[], nfe = 35): string {
   const labels = [...new Set(results.flatMap((r) => r.configs.map((c) => c.config.label)))];
   const headers = ['configuration'];
   for (const { dataset: d } of results) {
-    headers.push(`${d.key} NFE`, `${d.key} ${d.statistic} RMS`, `${d.key} ${distanceLabel[d.distance]}`);
+    headers.push(
+      `${d.key} NFE`,
+      `${d.key} ${d.statistic} RMS`,
+      `${d.key} ${distanceLabel[d.distance]}`,
+    );
     if (d.empirical) headers.push(`${d.key} missed`);
   }
   const rows = labels.map((label) => [
     label,
     ...results.flatMap((r) => {
       const c = cellNear(cellsOf(r, label), nfe);
-      const cols = c ? [String(c.nfe), formatNumber(c.error), formatNumber(c.distance)] : ['—', '—', '—'];
-      if (r.dataset.empirical) cols.push(c?.missed === undefined ? '—' : `${(100 * c.missed).toFixed(0)} %`);
+      const cols = c
+        ? [String(c.nfe), formatNumber(c.error), formatNumber(c.distance)]
+        : ['—', '—', '—'];
+      if (r.dataset.empirical)
+        cols.push(c?.missed === undefined ? '—' : `${(100 * c.missed).toFixed(0)} %`);
       return cols;
     }),
   ]);
-  return markdownTable(headers, rows, { align: ['l', ...Array<'r'>(headers.length - 1).fill('r')] });
+  return markdownTable(headers, rows, {
+    align: ['l', ...Array<'r'>(headers.length - 1).fill('r')],
+  });
 }
 
 /**
@@ -79,9 +106,18 @@ export function savingsTable(result: DatasetAblation): string {
       ]);
     }
   }
-  return markdownTable(['configuration', 'target error (original at max NFE)', 'NFE needed', 'fewer NFE than original'], rows, {
-    align: ['l', 'r', 'r', 'r'],
-  });
+  return markdownTable(
+    [
+      'configuration',
+      'target error (original at max NFE)',
+      'NFE needed',
+      'fewer NFE than original',
+    ],
+    rows,
+    {
+      align: ['l', 'r', 'r', 'r'],
+    },
+  );
 }
 
 /** Writes the markdown report, the JSON with every number and configuration, plots and sample grids. */
@@ -135,7 +171,9 @@ export async function writeSamplerReport(
       yLabel: `${result.dataset.statistic} RMS error vs exact ODE solution`,
       series: result.configs.map(({ config }) => ({
         label: config.label,
-        points: cellsOf(result, config.label).map((c) => [c.nfe, Math.max(c.error, 1e-16)] as const),
+        points: cellsOf(result, config.label).map(
+          (c) => [c.nfe, Math.max(c.error, 1e-16)] as const,
+        ),
         dashed: config.solver === 'euler',
       })),
       referenceSlopes: [
@@ -149,9 +187,21 @@ export async function writeSamplerReport(
       const { width, height } = result.dataset.image;
       const count = Math.min(32, result.dataset.samples);
       const grid = join(outDir, `samples-${key}.png`);
-      await imageGridPng(grid, { images: ex.x.subarray(0, count * width * height), count, width, height, cols: 8, scale: 2 });
+      await imageGridPng(grid, {
+        images: ex.x.subarray(0, count * width * height),
+        count,
+        width,
+        height,
+        cols: 8,
+        scale: 2,
+      });
       files.push(grid);
-      md.push('', `Samples of ${ex.config} at its largest NFE:`, '', `![samples](samples-${key}.png)`);
+      md.push(
+        '',
+        `Samples of ${ex.config} at its largest NFE:`,
+        '',
+        `![samples](samples-${key}.png)`,
+      );
     }
   }
   const mdFile = join(outDir, 'sampler-ablation.md');
@@ -168,7 +218,12 @@ export async function writeSamplerReport(
       distance: r.dataset.distance,
       description: r.dataset.description,
       configs: r.configs,
-      orders: Object.fromEntries(r.configs.map(({ config }) => [config.label, observedOrder(cellsOf(r, config.label)) ?? null])),
+      orders: Object.fromEntries(
+        r.configs.map(({ config }) => [
+          config.label,
+          observedOrder(cellsOf(r, config.label)) ?? null,
+        ]),
+      ),
       references: r.references,
       cells: r.cells,
     })),

@@ -1,5 +1,11 @@
 import { arrayOps, checkInteger, createRng, sampleRngs } from '@edmkit/core';
-import { frechetDistance, referenceSolve, rmsError, slicedWasserstein, summarize } from '@edmkit/metrics';
+import {
+  frechetDistance,
+  referenceSolve,
+  rmsError,
+  slicedWasserstein,
+  summarize,
+} from '@edmkit/metrics';
 import {
   edm,
   resolveSampler,
@@ -53,7 +59,12 @@ export interface AblationCell {
   /** The error the tables report: the data set's statistic (median or mean) of the per-sample RMS error. */
   readonly error: number;
   /** Per-sample RMS error against the reference ODE solution: median, mean, 90th percentile, max. */
-  readonly rms: { readonly median: number; readonly mean: number; readonly p90: number; readonly max: number };
+  readonly rms: {
+    readonly median: number;
+    readonly mean: number;
+    readonly p90: number;
+    readonly max: number;
+  };
   /** The data set's distribution distance (see `PreparedDataset.distance`) of the samples to as many data samples. */
   readonly distance: number;
   /** Empirical data: fraction of samples that end on another training image than the reference. */
@@ -79,7 +90,9 @@ export interface DatasetAblation {
   readonly cells: readonly AblationCell[];
   readonly references: readonly ReferenceInfo[];
   /** Samples of the last configuration at its largest NFE, and the reference's, for sample grids. */
-  readonly exampleSamples: { readonly config: string; readonly x: Float64Array; readonly reference: Float64Array } | undefined;
+  readonly exampleSamples:
+    | { readonly config: string; readonly x: Float64Array; readonly reference: Float64Array }
+    | undefined;
 }
 
 /** A configuration with what it resolved to, for the JSON report. */
@@ -95,7 +108,8 @@ export interface ResolvedConfigInfo {
 /** The configurations of the sampler ablation, in order, with their family. */
 export function ablationConfigs(options: Pick<SamplerAblationOptions, 'families' | 'includeEdm'>) {
   const out: { family: SamplerFamily | 'edm'; config: SamplerConfig }[] = [];
-  for (const family of options.families) for (const config of samplerAblation(family)) out.push({ family, config });
+  for (const family of options.families)
+    for (const config of samplerAblation(family)) out.push({ family, config });
   if (options.includeEdm) out.push({ family: 'edm', config: edm });
   return out;
 }
@@ -104,7 +118,10 @@ export function ablationConfigs(options: Pick<SamplerAblationOptions, 'families'
  * The step count of `sampler` for each target NFE (ascending targets; a target
  * whose step count repeats an earlier one's is dropped).
  */
-export function stepCounts(sampler: ResolvedSampler, nfe: readonly number[]): { target: number; n: number }[] {
+export function stepCounts(
+  sampler: ResolvedSampler,
+  nfe: readonly number[],
+): { target: number; n: number }[] {
   const seen = new Set<number>();
   const out: { target: number; n: number }[] = [];
   for (const target of [...nfe].sort((a, b) => a - b)) {
@@ -133,7 +150,10 @@ export async function runSamplerAblation(
   const distance = (x: Float64Array) =>
     dataset.distance === 'frechet'
       ? frechetDistance(x, dataSamples, dim)
-      : slicedWasserstein(x, dataSamples, dim, { projections: 128, rng: createRng(options.seed + 2) });
+      : slicedWasserstein(x, dataSamples, dim, {
+          projections: 128,
+          rng: createRng(options.seed + 2),
+        });
   // The training image a sample ends on: D(x; 0) is the nearest one.
   const missed = (x: Float64Array, ref: Float64Array) => {
     if (!dataset.empirical) return undefined;
@@ -151,7 +171,13 @@ export async function runSamplerAblation(
     if (hit) return hit;
     const started = performance.now();
     const x0 = arrayOps.combine([[key, latents]]);
-    const solved = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: key, dim, rtol: options.referenceRtol });
+    const solved = await referenceSolve({
+      denoiser: data.denoiser,
+      x0,
+      sigmaMax: key,
+      dim,
+      rtol: options.referenceRtol,
+    });
     const info: ReferenceInfo = {
       dataset: dataset.key,
       sigmaStart: key,
@@ -169,7 +195,9 @@ export async function runSamplerAblation(
   const cells: AblationCell[] = [];
   let example: DatasetAblation['exampleSamples'];
   const all = ablationConfigs(options);
-  const mine = options.shard ? all.filter((_, i) => i % options.shard!.count === options.shard!.index) : all;
+  const mine = options.shard
+    ? all.filter((_, i) => i % options.shard!.count === options.shard!.index)
+    : all;
   for (const { family, config } of mine) {
     const sampler = resolveSampler(config);
     configs.push({
@@ -192,7 +220,12 @@ export async function runSamplerAblation(
         latents,
         n,
         onStep: ({ nfe: done }) => {
-          options.onProgress?.({ dataset: dataset.key, config: config.label, nfe: sampler.nfe(n), done: done - reported });
+          options.onProgress?.({
+            dataset: dataset.key,
+            config: config.label,
+            nfe: sampler.nfe(n),
+            done: done - reported,
+          });
           reported = done;
         },
       });
@@ -214,7 +247,13 @@ export async function runSamplerAblation(
     }
   }
   const { data: _data, ...info } = dataset;
-  return { dataset: info, configs, cells, references: [...references.values()].map((r) => r.info), exampleSamples: example };
+  return {
+    dataset: info,
+    configs,
+    cells,
+    references: [...references.values()].map((r) => r.info),
+    exampleSamples: example,
+  };
 }
 
 /**
@@ -222,24 +261,36 @@ export async function runSamplerAblation(
  * result per data set, configurations back in ablation order; the sample grid is
  * taken from the configuration that comes last.
  */
-export function mergeShards(shards: readonly (readonly DatasetAblation[])[], order: readonly string[]): DatasetAblation[] {
+export function mergeShards(
+  shards: readonly (readonly DatasetAblation[])[],
+  order: readonly string[],
+): DatasetAblation[] {
   const byKey = new Map<string, DatasetAblation[]>();
-  for (const shard of shards) for (const r of shard) byKey.set(r.dataset.key, [...(byKey.get(r.dataset.key) ?? []), r]);
+  for (const shard of shards)
+    for (const r of shard) byKey.set(r.dataset.key, [...(byKey.get(r.dataset.key) ?? []), r]);
   const rank = (label: string) => {
     const i = order.indexOf(label);
     return i < 0 ? order.length : i;
   };
   return [...byKey.values()].map((parts) => {
-    const configs = parts.flatMap((p) => p.configs).sort((a, b) => rank(a.config.label) - rank(b.config.label));
+    const configs = parts
+      .flatMap((p) => p.configs)
+      .sort((a, b) => rank(a.config.label) - rank(b.config.label));
     const labels = configs.map((c) => c.config.label);
-    if (new Set(labels).size !== labels.length) throw new Error(`duplicate configurations in the shards of ${parts[0]!.dataset.key}`);
+    if (new Set(labels).size !== labels.length)
+      throw new Error(`duplicate configurations in the shards of ${parts[0]!.dataset.key}`);
     const references = new Map<number, ReferenceInfo>();
-    for (const p of parts) for (const r of p.references) references.set(Number(r.sigmaStart.toPrecision(12)), r);
-    const withExample = parts.filter((p) => p.exampleSamples).sort((a, b) => rank(b.exampleSamples!.config) - rank(a.exampleSamples!.config));
+    for (const p of parts)
+      for (const r of p.references) references.set(Number(r.sigmaStart.toPrecision(12)), r);
+    const withExample = parts
+      .filter((p) => p.exampleSamples)
+      .sort((a, b) => rank(b.exampleSamples!.config) - rank(a.exampleSamples!.config));
     return {
       dataset: parts[0]!.dataset,
       configs,
-      cells: parts.flatMap((p) => p.cells).sort((a, b) => rank(a.config) - rank(b.config) || a.nfe - b.nfe),
+      cells: parts
+        .flatMap((p) => p.cells)
+        .sort((a, b) => rank(a.config) - rank(b.config) || a.nfe - b.nfe),
       references: [...references.values()],
       exampleSamples: withExample[0]?.exampleSamples,
     };
@@ -257,7 +308,11 @@ export const roundingLevel = 1e-12;
  * Euler step to σ = 0. Undefined with fewer than two cells in the window whose error is
  * above rounding level (1e-12).
  */
-export function observedOrder(cells: readonly AblationCell[], lo = 30, hi = 150): number | undefined {
+export function observedOrder(
+  cells: readonly AblationCell[],
+  lo = 30,
+  hi = 150,
+): number | undefined {
   const pts = cells.filter((c) => c.nfe >= lo && c.nfe <= hi && c.error > roundingLevel);
   if (pts.length < 2) return undefined;
   const xs = pts.map((c) => Math.log(c.nfe));

@@ -6,8 +6,22 @@ import { prepareDataset, type DatasetName, type DatasetSizes } from './datasets.
 import { writeJsonAtomic } from './output/index.js';
 import { createProgress, type Progress } from './progress.js';
 import { tableAt, writeSamplerReport } from './report.js';
-import { ablationConfigs, mergeShards, runSamplerAblation, stepCounts, type DatasetAblation } from './sampler-ablation.js';
-import { checkShardSet, parseShard, readShard, runShardProcesses, SHARD_FORMAT, shardFileName, type ShardFile } from './shards.js';
+import {
+  ablationConfigs,
+  mergeShards,
+  runSamplerAblation,
+  stepCounts,
+  type DatasetAblation,
+} from './sampler-ablation.js';
+import {
+  checkShardSet,
+  parseShard,
+  readShard,
+  runShardProcesses,
+  SHARD_FORMAT,
+  shardFileName,
+  type ShardFile,
+} from './shards.js';
 
 /** Defaults of `edmkit ablate sampler`: a few minutes on 2 cores. */
 export const samplerDefaults = Object.freeze({
@@ -51,7 +65,11 @@ export interface SamplerRunOptions {
 function runOptionsOf(opts: Record<string, unknown>): SamplerRunOptions {
   const base = opts['full'] === true ? samplerFull.sizes : samplerDefaults.sizes;
   const pick = <K extends keyof DatasetSizes>(key: K): DatasetSizes[K] =>
-    (opts[key] === undefined ? base[key] : key === 'mnistSize' ? Number(opts[key]) : opts[key]) as DatasetSizes[K];
+    (opts[key] === undefined
+      ? base[key]
+      : key === 'mnistSize'
+        ? Number(opts[key])
+        : opts[key]) as DatasetSizes[K];
   return {
     families: opts['families'] as SamplerFamily[],
     includeEdm: opts['edm'] !== false,
@@ -76,9 +94,30 @@ function argsOf(run: SamplerRunOptions): string[] {
   return [
     'ablate',
     'sampler',
-    ...['--families', run.families.join(','), '--nfe', run.nfe.join(','), '--data', run.data.join(',')],
-    ...['--gmm-samples', String(s.gmmSamples), '--gmm-dim', String(s.gmmDim), '--gmm-components', String(s.gmmComponents)],
-    ...['--mnist-samples', String(s.mnistSamples), '--mnist-images', String(s.mnistImages), '--mnist-size', String(s.mnistSize)],
+    ...[
+      '--families',
+      run.families.join(','),
+      '--nfe',
+      run.nfe.join(','),
+      '--data',
+      run.data.join(','),
+    ],
+    ...[
+      '--gmm-samples',
+      String(s.gmmSamples),
+      '--gmm-dim',
+      String(s.gmmDim),
+      '--gmm-components',
+      String(s.gmmComponents),
+    ],
+    ...[
+      '--mnist-samples',
+      String(s.mnistSamples),
+      '--mnist-images',
+      String(s.mnistImages),
+      '--mnist-size',
+      String(s.mnistSize),
+    ],
     ...['--seed', String(run.seed), '--rtol', String(run.referenceRtol), '--jobs', '1'],
     ...(run.includeEdm ? [] : ['--no-edm']),
   ];
@@ -110,8 +149,11 @@ export async function runSamplerCommand(opts: Record<string, unknown>): Promise<
   const run = runOptionsOf(opts);
   const outDir = resolve(String(opts['out']));
   const shard = typeof opts['shard'] === 'string' ? parseShard(opts['shard']) : undefined;
-  const jobs = shard ? 1 : ((opts['jobs'] as number | undefined) ?? Math.min(2, availableParallelism()));
-  const progress = opts['progressJson'] === true ? jsonProgress() : createProgress(opts['progress'] !== false);
+  const jobs = shard
+    ? 1
+    : ((opts['jobs'] as number | undefined) ?? Math.min(2, availableParallelism()));
+  const progress =
+    opts['progressJson'] === true ? jsonProgress() : createProgress(opts['progress'] !== false);
   const order = ablationConfigs(run).map((c) => c.config.label);
 
   const started = performance.now();
@@ -120,7 +162,9 @@ export async function runSamplerCommand(opts: Record<string, unknown>): Promise<
   if (jobs > 1) {
     progress.log(`${jobs} shard processes (--jobs ${jobs})`);
     const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
-    const shards = await runShardProcesses(cli, argsOf(run), jobs, (done, label) => progress.advance(done, label));
+    const shards = await runShardProcesses(cli, argsOf(run), jobs, (done, label) =>
+      progress.advance(done, label),
+    );
     results = mergeShards(
       shards.map((s) => s.results),
       order,
@@ -143,7 +187,13 @@ export async function runSamplerCommand(opts: Record<string, unknown>): Promise<
   const seconds = (performance.now() - started) / 1000;
 
   if (shard) {
-    const file: ShardFile = { format: SHARD_FORMAT, version: 1, shard, options: { ...run }, results };
+    const file: ShardFile = {
+      format: SHARD_FORMAT,
+      version: 1,
+      shard,
+      options: { ...run },
+      results,
+    };
     const path = join(outDir, shardFileName(shard));
     await writeJsonAtomic(path, file);
     if (opts['progressJson'] !== true) process.stdout.write(`Wrote ${path}\n`);
@@ -154,7 +204,10 @@ export async function runSamplerCommand(opts: Record<string, unknown>): Promise<
 }
 
 /** Runs `edmkit merge`: merges shard files into the full report. */
-export async function runMergeCommand(files: readonly string[], opts: Record<string, unknown>): Promise<void> {
+export async function runMergeCommand(
+  files: readonly string[],
+  opts: Record<string, unknown>,
+): Promise<void> {
   const shards = files.map((f) => readShard(f));
   checkShardSet(shards);
   const run = shards[0]!.options as unknown as SamplerRunOptions;
@@ -166,7 +219,13 @@ export async function runMergeCommand(files: readonly string[], opts: Record<str
   await report(resolve(String(opts['out'])), results, run, undefined, shards.length);
 }
 
-async function report(outDir: string, results: DatasetAblation[], run: SamplerRunOptions, seconds: number | undefined, shards: number) {
+async function report(
+  outDir: string,
+  results: DatasetAblation[],
+  run: SamplerRunOptions,
+  seconds: number | undefined,
+  shards: number,
+) {
   const files = await writeSamplerReport(outDir, results, {
     ablation: 'sampler',
     edmkitCommand: `edmkit ${argsOf(run).join(' ')}`,
@@ -175,7 +234,9 @@ async function report(outDir: string, results: DatasetAblation[], run: SamplerRu
     wallSeconds: seconds ?? null,
     node: process.version,
   });
-  process.stdout.write(`\nPer-sample RMS error against the exact ODE solution at NFE ≈ 35\n\n${tableAt(results, 35)}\n`);
+  process.stdout.write(
+    `\nPer-sample RMS error against the exact ODE solution at NFE ≈ 35\n\n${tableAt(results, 35)}\n`,
+  );
   if (seconds !== undefined) process.stdout.write(`Wall time ${seconds.toFixed(1)} s.`);
   process.stdout.write(` Wrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
 }

@@ -24,7 +24,8 @@ export function parseShard(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value.trim());
   const k = m ? Number(m[1]) : NaN;
   const n = m ? Number(m[2]) : NaN;
-  if (!m || !(n >= 1) || !(k >= 1 && k <= n)) throw new ParameterError('--shard', 'k/n with integers 1 <= k <= n', value);
+  if (!m || !(n >= 1) || !(k >= 1 && k <= n))
+    throw new ParameterError('--shard', 'k/n with integers 1 <= k <= n', value);
   return { index: k - 1, count: n };
 }
 
@@ -39,7 +40,11 @@ export function readShard(file: string): ShardFile {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ParameterError('shard file', `a readable JSON file written by --shard (${(error as Error).message})`, file);
+    throw new ParameterError(
+      'shard file',
+      `a readable JSON file written by --shard (${(error as Error).message})`,
+      file,
+    );
   }
   const shard = parsed as Partial<ShardFile>;
   if (shard?.format !== SHARD_FORMAT || shard.version !== 1 || !Array.isArray(shard.results)) {
@@ -64,14 +69,31 @@ export function checkShardSet(shards: readonly ShardFile[]): void {
   const options = JSON.stringify(first.options);
   const seen = new Set<number>();
   for (const s of shards) {
-    if (JSON.stringify(s.options) !== options) throw new ParameterError('shard files', 'shards of one run (the same options)', s.options);
-    if (s.shard.count !== first.shard.count) throw new ParameterError('shard files', `shards of one split (${first.shard.count})`, s.shard.count);
-    if (seen.has(s.shard.index)) throw new ParameterError('shard files', 'each shard once', `${s.shard.index + 1}/${s.shard.count}`);
+    if (JSON.stringify(s.options) !== options)
+      throw new ParameterError('shard files', 'shards of one run (the same options)', s.options);
+    if (s.shard.count !== first.shard.count)
+      throw new ParameterError(
+        'shard files',
+        `shards of one split (${first.shard.count})`,
+        s.shard.count,
+      );
+    if (seen.has(s.shard.index))
+      throw new ParameterError(
+        'shard files',
+        'each shard once',
+        `${s.shard.index + 1}/${s.shard.count}`,
+      );
     seen.add(s.shard.index);
   }
   if (seen.size !== first.shard.count) {
-    const missing = Array.from({ length: first.shard.count }, (_, i) => i).filter((i) => !seen.has(i)).map((i) => `${i + 1}/${first.shard.count}`);
-    throw new ParameterError('shard files', 'every shard of the split', `missing ${missing.join(', ')}`);
+    const missing = Array.from({ length: first.shard.count }, (_, i) => i)
+      .filter((i) => !seen.has(i))
+      .map((i) => `${i + 1}/${first.shard.count}`);
+    throw new ParameterError(
+      'shard files',
+      'every shard of the split',
+      `missing ${missing.join(', ')}`,
+    );
   }
 }
 
@@ -89,29 +111,43 @@ export async function runShardProcesses(
   const dir = mkdtempSync(join(tmpdir(), 'edmkit-shards-'));
   try {
     await Promise.all(
-      Array.from({ length: count }, (_, index) =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, [cli, ...args, '--shard', `${index + 1}/${count}`, '--out', dir, '--progress-json'], {
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let stderr = '';
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-          createInterface({ input: child.stdout }).on('line', (line) => {
-            try {
-              const event = JSON.parse(line) as { done?: number; label?: string };
-              if (typeof event.done === 'number') onProgress(event.done, event.label ?? '');
-            } catch {
-              // not a progress line
-            }
-          });
-          child.on('error', reject);
-          child.on('close', (code) =>
-            code === 0 ? resolve() : reject(new Error(`shard ${index + 1}/${count} failed (exit ${code}):\n${stderr.trim()}`)),
-          );
-        }),
+      Array.from(
+        { length: count },
+        (_, index) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(
+              process.execPath,
+              [cli, ...args, '--shard', `${index + 1}/${count}`, '--out', dir, '--progress-json'],
+              {
+                stdio: ['ignore', 'pipe', 'pipe'],
+              },
+            );
+            let stderr = '';
+            child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+            createInterface({ input: child.stdout }).on('line', (line) => {
+              try {
+                const event = JSON.parse(line) as { done?: number; label?: string };
+                if (typeof event.done === 'number') onProgress(event.done, event.label ?? '');
+              } catch {
+                // not a progress line
+              }
+            });
+            child.on('error', reject);
+            child.on('close', (code) =>
+              code === 0
+                ? resolve()
+                : reject(
+                    new Error(
+                      `shard ${index + 1}/${count} failed (exit ${code}):\n${stderr.trim()}`,
+                    ),
+                  ),
+            );
+          }),
       ),
     );
-    return Array.from({ length: count }, (_, index) => readShard(join(dir, shardFileName({ index, count }))));
+    return Array.from({ length: count }, (_, index) =>
+      readShard(join(dir, shardFileName({ index, count }))),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

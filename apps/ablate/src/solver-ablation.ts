@@ -54,15 +54,30 @@ export interface SolverCell {
 }
 
 /** The NFE a solver uses for `n` steps, measured with a free denoiser. */
-async function nfeOf(solver: SigmaSolver, n: number, rho: number, range: { sigmaMin: number; sigmaMax: number }): Promise<number> {
+async function nfeOf(
+  solver: SigmaSolver,
+  n: number,
+  rho: number,
+  range: { sigmaMin: number; sigmaMax: number },
+): Promise<number> {
   const sigmas = [...edmSteps({ rho }).sigmaSteps(n, range), 0];
   const zero: Denoiser<Float64Array> = (x) => new Float64Array(x.length);
-  const { nfe } = await solver.sample({ ops: arrayOps, denoiser: zero, x: new Float64Array(1).fill(sigmas[0]!), sigmas, rngs: sampleRngs(0, 1) });
+  const { nfe } = await solver.sample({
+    ops: arrayOps,
+    denoiser: zero,
+    x: new Float64Array(1).fill(sigmas[0]!),
+    sigmas,
+    rngs: sampleRngs(0, 1),
+  });
   return nfe;
 }
 
 /** The largest step count whose NFE does not exceed `target` (undefined if even N = 1 does). */
-export async function stepsForNfe(solver: SigmaSolver, target: number, range: { sigmaMin: number; sigmaMax: number }): Promise<number | undefined> {
+export async function stepsForNfe(
+  solver: SigmaSolver,
+  target: number,
+  range: { sigmaMin: number; sigmaMax: number },
+): Promise<number | undefined> {
   let best: number | undefined;
   for (let n = 1; n <= target; n++) {
     let nfe: number;
@@ -91,14 +106,25 @@ export async function runSolverAblation(
   const latents = new Float64Array(samples * dim);
   sampleRngs(options.seed, samples).forEach((rng, b) => rng.fillNormal(latents, b * dim, dim));
   const x0 = arrayOps.combine([[options.sigmaMax, latents]]);
-  const reference = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: options.sigmaMax, dim, rtol: options.referenceRtol });
+  const reference = await referenceSolve({
+    denoiser: data.denoiser,
+    x0,
+    sigmaMax: options.sigmaMax,
+    dim,
+    rtol: options.referenceRtol,
+  });
   const cells: SolverCell[] = [];
   for (const { label, solver } of options.solvers) {
     for (const target of [...options.nfe].sort((a, b) => a - b)) {
       checkInteger('nfe', target, 1);
       const n = await stepsForNfe(solver, target, range);
       if (n === undefined) {
-        cells.push({ dataset: dataset.key, solver: label, target, note: 'no step count fits this NFE' });
+        cells.push({
+          dataset: dataset.key,
+          solver: label,
+          target,
+          note: 'no step count fits this NFE',
+        });
         continue;
       }
       const byRho: Record<string, number> = {};
@@ -118,13 +144,27 @@ export async function runSolverAblation(
         if (!best || error < best.error || !Number.isFinite(best.error)) best = { rho, error, nfe };
       }
       options.onProgress?.({ solver: label, nfe: best!.nfe });
-      cells.push({ dataset: dataset.key, solver: label, target, n, nfe: best!.nfe, rho: best!.rho, error: best!.error, byRho });
+      cells.push({
+        dataset: dataset.key,
+        solver: label,
+        target,
+        n,
+        nfe: best!.nfe,
+        rho: best!.rho,
+        error: best!.error,
+        byRho,
+      });
     }
   }
   const adaptive: AdaptiveCell[] = [];
   for (const tol of options.adaptiveTolerances ?? []) {
     const solver = options.adaptiveSolver!(tol);
-    const { x, nfe } = await solver.sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [options.sigmaMax, options.sigmaMin, 0] });
+    const { x, nfe } = await solver.sample({
+      ops: arrayOps,
+      denoiser: data.denoiser,
+      x: x0,
+      sigmas: [options.sigmaMax, options.sigmaMin, 0],
+    });
     const stats = summarize(rmsError(x, reference.x, dim));
     adaptive.push({ dataset: dataset.key, rtol: tol, nfe, error: stats[dataset.statistic] });
   }

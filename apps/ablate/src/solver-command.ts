@@ -13,7 +13,12 @@ import {
 } from '@edmkit/solvers';
 import { prepareDataset, type DatasetName, type DatasetSizes } from './datasets.js';
 import { createProgress } from './progress.js';
-import { runSolverAblation, type AdaptiveCell, type SolverCell, type SolverEntry } from './solver-ablation.js';
+import {
+  runSolverAblation,
+  type AdaptiveCell,
+  type SolverCell,
+  type SolverEntry,
+} from './solver-ablation.js';
 import { writeSolverReport, solverTable } from './solver-report.js';
 
 /** The solvers of `edmkit ablate solvers`, EDM's Heun first (the baseline). */
@@ -42,12 +47,24 @@ export const solverDefaults = Object.freeze({
   shortNfe: [5, 10, 20],
   rhos: [5, 7],
   adaptiveTolerances: [1e-2, 1e-3, 1e-4],
-  sizes: Object.freeze<DatasetSizes>({ gmmSamples: 256, gmmDim: 16, gmmComponents: 4, mnistSamples: 32, mnistImages: 500, mnistSize: 14 }),
+  sizes: Object.freeze<DatasetSizes>({
+    gmmSamples: 256,
+    gmmDim: 16,
+    gmmComponents: 4,
+    mnistSamples: 32,
+    mnistImages: 500,
+    mnistSize: 14,
+  }),
 });
 
 /** Runs `edmkit ablate solvers` with parsed options; `short` is the version `pnpm ablate` includes. */
-export async function runSolverCommand(opts: Record<string, unknown>, short: boolean): Promise<{ cells: SolverCell[]; adaptive: AdaptiveCell[] }> {
-  const nfe = (opts['solverNfe'] as number[] | undefined) ?? (short ? solverDefaults.shortNfe : solverDefaults.nfe);
+export async function runSolverCommand(
+  opts: Record<string, unknown>,
+  short: boolean,
+): Promise<{ cells: SolverCell[]; adaptive: AdaptiveCell[] }> {
+  const nfe =
+    (opts['solverNfe'] as number[] | undefined) ??
+    (short ? solverDefaults.shortNfe : solverDefaults.nfe);
   const data = (opts['data'] as DatasetName[] | undefined) ?? ['gmm', 'mnist'];
   const seed = (opts['seed'] as number | undefined) ?? 0;
   const outDir = resolve(typeof opts['out'] === 'string' ? opts['out'] : 'results');
@@ -60,24 +77,35 @@ export async function runSolverCommand(opts: Record<string, unknown>, short: boo
   for (const name of data) {
     const dataset = prepareDataset(name, solverDefaults.sizes, seed);
     const result = await runSolverAblation(dataset, {
-        solvers,
-        nfe,
-        rhos: solverDefaults.rhos,
-        seed,
-        referenceRtol: 1e-8,
-        sigmaMin: 0.002,
-        sigmaMax: 80,
-        onProgress: ({ solver }) => progress.advance(1, `${name}: ${solver}`),
-        adaptiveTolerances: short ? [] : solverDefaults.adaptiveTolerances,
-        adaptiveSolver: (tol) => adaptive({ rtol: tol, atol: tol }),
+      solvers,
+      nfe,
+      rhos: solverDefaults.rhos,
+      seed,
+      referenceRtol: 1e-8,
+      sigmaMin: 0.002,
+      sigmaMax: 80,
+      onProgress: ({ solver }) => progress.advance(1, `${name}: ${solver}`),
+      adaptiveTolerances: short ? [] : solverDefaults.adaptiveTolerances,
+      adaptiveSolver: (tol) => adaptive({ rtol: tol, atol: tol }),
     });
     cells.push(...result.cells);
     adaptiveCells.push(...result.adaptive);
   }
   progress.stop();
   const seconds = (performance.now() - started) / 1000;
-  const files = await writeSolverReport(outDir, cells, adaptiveCells, { ablation: 'solvers', nfe, rhos: solverDefaults.rhos, sizes: solverDefaults.sizes, seed, wallSeconds: seconds });
-  process.stdout.write(`\nSolver ablation: error against the exact ODE solution by NFE (EDM time steps, best ρ of ${solverDefaults.rhos.join(', ')})\n\n${solverTable(cells)}\n`);
-  process.stdout.write(`Wall time ${seconds.toFixed(1)} s. Wrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+  const files = await writeSolverReport(outDir, cells, adaptiveCells, {
+    ablation: 'solvers',
+    nfe,
+    rhos: solverDefaults.rhos,
+    sizes: solverDefaults.sizes,
+    seed,
+    wallSeconds: seconds,
+  });
+  process.stdout.write(
+    `\nSolver ablation: error against the exact ODE solution by NFE (EDM time steps, best ρ of ${solverDefaults.rhos.join(', ')})\n\n${solverTable(cells)}\n`,
+  );
+  process.stdout.write(
+    `Wall time ${seconds.toFixed(1)} s. Wrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`,
+  );
   return { cells, adaptive: adaptiveCells };
 }

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { formatNumber, logLogPlotPng, markdownTable, writeFileAtomic, writeJsonAtomic } from './output/index.js';
+import {
+  formatNumber,
+  logLogPlotPng,
+  markdownTable,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from './output/index.js';
 import type { AdaptiveCell, SolverCell } from './solver-ablation.js';
 
 /** Markdown table: solvers × NFE targets per data set (error, with the NFE used when it differs). */
@@ -17,14 +23,22 @@ export function solverTable(cells: readonly SolverCell[]): string {
         return c.nfe === t ? formatNumber(c.error) : `${formatNumber(c.error)} (${c.nfe})`;
       }),
     ]);
-    parts.push(`**${d}**\n\n${markdownTable(['solver', ...targets.map((t) => `NFE ${t}`)], rows, { align: ['l', ...Array<'r'>(targets.length).fill('r')] })}`);
+    parts.push(
+      `**${d}**\n\n${markdownTable(['solver', ...targets.map((t) => `NFE ${t}`)], rows, { align: ['l', ...Array<'r'>(targets.length).fill('r')] })}`,
+    );
   }
   return parts.join('\n\n');
 }
 
 /** The best solver at a target NFE on a data set and its ratio to EDM Heun's error. */
 export function bestVsHeun(cells: readonly SolverCell[], dataset: string, target: number) {
-  const at = cells.filter((c) => c.dataset === dataset && c.target === target && c.error !== undefined && Number.isFinite(c.error));
+  const at = cells.filter(
+    (c) =>
+      c.dataset === dataset &&
+      c.target === target &&
+      c.error !== undefined &&
+      Number.isFinite(c.error),
+  );
   const heun = at.find((c) => c.solver === 'EDM Heun');
   const best = at.filter((c) => c.solver !== 'EDM Heun').sort((a, b) => a.error! - b.error!)[0];
   return { best, heun, ratio: best && heun ? best.error! / heun.error! : undefined };
@@ -57,7 +71,12 @@ export async function writeSolverReport(
       '',
       markdownTable(
         ['data', 'rtol', 'NFE', 'error'],
-        adaptive.map((a) => [a.dataset, formatNumber(a.rtol), String(a.nfe), formatNumber(a.error)]),
+        adaptive.map((a) => [
+          a.dataset,
+          formatNumber(a.rtol),
+          String(a.nfe),
+          formatNumber(a.error),
+        ]),
         { align: ['l', 'r', 'r', 'r'] },
       ),
       '',
@@ -66,7 +85,10 @@ export async function writeSolverReport(
   for (const d of datasets) {
     for (const t of [5, 6, 10, 20]) {
       const { best, heun, ratio } = bestVsHeun(cells, d, t);
-      if (best && heun) md.push(`- ${d}, NFE ${t}: best ${best.solver} ${formatNumber(best.error)} vs EDM Heun ${formatNumber(heun.error)} (${formatNumber(ratio)}×)`);
+      if (best && heun)
+        md.push(
+          `- ${d}, NFE ${t}: best ${best.solver} ${formatNumber(best.error)} vs EDM Heun ${formatNumber(heun.error)} (${formatNumber(ratio)}×)`,
+        );
     }
     const plot = join(outDir, `solver-ablation-${d}.png`);
     await logLogPlotPng(plot, {
@@ -75,7 +97,9 @@ export async function writeSolverReport(
       yLabel: 'error vs exact ODE solution',
       series: [...new Set(cells.map((c) => c.solver))].map((s) => ({
         label: s,
-        points: cells.filter((c) => c.dataset === d && c.solver === s && c.error !== undefined).map((c) => [c.nfe!, Math.max(c.error!, 1e-16)] as const),
+        points: cells
+          .filter((c) => c.dataset === d && c.solver === s && c.error !== undefined)
+          .map((c) => [c.nfe!, Math.max(c.error!, 1e-16)] as const),
         dashed: s === 'EDM Heun',
       })),
     });

@@ -1,11 +1,47 @@
 import { arrayOps, checkInteger, checkOneOf, createRng, sampleRngs, type Rng } from '@edmkit/core';
 import { empiricalImages, gaussianMixture, standardMixture, type DataSet } from '@edmkit/data';
-import { edmWeighting, inverseSquare, iddpmNoise, logNormal, softMinSnr, veNoise, vpNoise, type LossWeighting, type NoiseDistribution } from '@edmkit/losses';
+import {
+  edmWeighting,
+  inverseSquare,
+  iddpmNoise,
+  logNormal,
+  softMinSnr,
+  veNoise,
+  vpNoise,
+  type LossWeighting,
+  type NoiseDistribution,
+} from '@edmkit/losses';
 import { frechetDistance, mmd, slicedWasserstein } from '@edmkit/metrics';
-import { edmPrecond, iddpmPrecond, precondition, vePrecond, vpPrecond, type Preconditioner } from '@edmkit/precond';
-import { edm, overrideSampler, resolveSampler, runSampler, table2, type Table2Baseline, type Table2Row, type TrainingConfig } from '@edmkit/presets';
+import {
+  edmPrecond,
+  iddpmPrecond,
+  precondition,
+  vePrecond,
+  vpPrecond,
+  type Preconditioner,
+} from '@edmkit/precond';
+import {
+  edm,
+  overrideSampler,
+  resolveSampler,
+  runSampler,
+  table2,
+  type Table2Baseline,
+  type Table2Row,
+  type TrainingConfig,
+} from '@edmkit/presets';
 import { datasetSource, samplerSource, train, type DataSource } from '@edmkit/train';
-import { admSmall, ddpmppSmall, mlp, ncsnppSmall, rawNetwork, tensorFromArray, tensorToArray, tfjsOps, type Network } from '@edmkit/unet';
+import {
+  admSmall,
+  ddpmppSmall,
+  mlp,
+  ncsnppSmall,
+  rawNetwork,
+  tensorFromArray,
+  tensorToArray,
+  tfjsOps,
+  type Network,
+} from '@edmkit/unet';
 import { avgPool2x2 } from '@edmkit/data';
 import { loadMnist } from '@edmkit/data/mnist';
 
@@ -22,19 +58,36 @@ export function quickDataset(name: string, seed: number): DataSet {
   const key = checkOneOf('data', name, quickDatasetNames);
   if (key === 'gmm') return standardMixture({ seed });
   const k = 8;
-  const means = Array.from({ length: k }, (_, i) => [0.7 * Math.cos((2 * Math.PI * i) / k), 0.7 * Math.sin((2 * Math.PI * i) / k)]);
-  return gaussianMixture({ weights: Array<number>(k).fill(1), means, stds: Array<number>(k).fill(0.05), dim: 2 });
+  const means = Array.from({ length: k }, (_, i) => [
+    0.7 * Math.cos((2 * Math.PI * i) / k),
+    0.7 * Math.sin((2 * Math.PI * i) / k),
+  ]);
+  return gaussianMixture({
+    weights: Array<number>(k).fill(1),
+    means,
+    stds: Array<number>(k).fill(0.05),
+    dim: 2,
+  });
 }
 
 /** The objects a training configuration names (paper Table 1, training rows). */
-export function resolveTraining(config: TrainingConfig, sigmaData: number): {
+export function resolveTraining(
+  config: TrainingConfig,
+  sigmaData: number,
+): {
   precond: Preconditioner;
   distribution: NoiseDistribution;
   weighting: LossWeighting;
 } {
   const sd = config.sigmaData ?? sigmaData;
   const precond =
-    config.precond === 'vp' ? vpPrecond() : config.precond === 've' ? vePrecond() : config.precond === 'iddpm' ? iddpmPrecond() : edmPrecond({ sigmaData: sd });
+    config.precond === 'vp'
+      ? vpPrecond()
+      : config.precond === 've'
+        ? vePrecond()
+        : config.precond === 'iddpm'
+          ? iddpmPrecond()
+          : edmPrecond({ sigmaData: sd });
   const distribution =
     config.noise === 'vp'
       ? vpNoise()
@@ -44,7 +97,11 @@ export function resolveTraining(config: TrainingConfig, sigmaData: number): {
           ? iddpmNoise()
           : logNormal({ pMean: config.pMean ?? -1.2, pStd: config.pStd ?? 1.2 });
   const weighting =
-    config.weighting === 'inverse-square' ? inverseSquare() : config.weighting === 'edm' ? edmWeighting({ sigmaData: sd }) : softMinSnr({ sigmaData: sd });
+    config.weighting === 'inverse-square'
+      ? inverseSquare()
+      : config.weighting === 'edm'
+        ? edmWeighting({ sigmaData: sd })
+        : softMinSnr({ sigmaData: sd });
   return { precond, distribution, weighting };
 }
 
@@ -69,7 +126,12 @@ export interface TrainingAblationOptions {
   readonly hidden: number;
   readonly layers: number;
   readonly seed: number;
-  readonly onProgress?: (event: { label: string; imagesSeen: number; totalImages: number; loss: number }) => void;
+  readonly onProgress?: (event: {
+    label: string;
+    imagesSeen: number;
+    totalImages: number;
+    loss: number;
+  }) => void;
 }
 
 /** One row of the training ablation's results. */
@@ -80,7 +142,14 @@ export interface TrainingAblationRow {
   readonly notReproducible?: string;
   readonly config?: TrainingConfig;
   /** Hyperparameters as run (ramp-up and EMA lengths scaled to the budget). */
-  readonly run?: { batch: number; lr: number; lrRampupImages: number; emaHalfLifeImages: number; emaRampupRatio: number; steps: number };
+  readonly run?: {
+    batch: number;
+    lr: number;
+    lrRampupImages: number;
+    emaHalfLifeImages: number;
+    emaRampupRatio: number;
+    steps: number;
+  };
   /** Sliced 2-Wasserstein distance of the model's samples to data samples. */
   readonly slicedW2?: number;
   /** MMD² (RBF kernel, one bandwidth for all rows) of the model's samples to data samples. */
@@ -119,20 +188,39 @@ export interface Distances {
 }
 
 /** The data a mode trains on, its exact samples and ideal denoiser. */
-function prepare(options: TrainingAblationOptions): { data: DataSet; source: DataSource; shape: number[]; imageSize?: number } {
+function prepare(options: TrainingAblationOptions): {
+  data: DataSet;
+  source: DataSource;
+  shape: number[];
+  imageSize?: number;
+} {
   if (options.mode === 'quick') {
     const data = quickDataset(options.data, options.seed);
-    return { data, source: samplerSource({ shape: [data.dim], sample: (rngs) => data.sample(rngs) }), shape: [data.dim] };
+    return {
+      data,
+      source: samplerSource({ shape: [data.dim], sample: (rngs) => data.sample(rngs) }),
+      shape: [data.dim],
+    };
   }
   const mnist = loadMnist({ count: options.mnistImages, size: 28, seed: options.seed });
   // The empirical distribution of the training images: exact samples and ideal denoiser.
   const data = empiricalImages({ images: mnist.images, count: mnist.count, dim: mnist.dim });
-  return { data, source: datasetSource({ data: mnist.images, shape: [28, 28, 1] }), shape: [28, 28, 1], imageSize: 28 };
+  return {
+    data,
+    source: datasetSource({ data: mnist.images, shape: [28, 28, 1] }),
+    shape: [28, 28, 1],
+    imageSize: 28,
+  };
 }
 
 /** The network of a configuration: the MLP in quick mode, the small U-Net of its architecture in full mode. */
-function makeNetwork(options: TrainingAblationOptions, config: TrainingConfig, dim: number): Network {
-  if (options.mode === 'quick') return mlp({ dim, hidden: options.hidden, layers: options.layers, seed: options.seed });
+function makeNetwork(
+  options: TrainingAblationOptions,
+  config: TrainingConfig,
+  dim: number,
+): Network {
+  if (options.mode === 'quick')
+    return mlp({ dim, hidden: options.hidden, layers: options.layers, seed: options.seed });
   const common = { seed: options.seed, dropout: config.hyperparameters.dropout };
   if (config.architecture === 'ncsnpp') return ncsnppSmall(common);
   if (config.architecture === 'adm') return admSmall(common);
@@ -152,7 +240,9 @@ const paperBudgetImages = 200_000_000;
  * samples it with the EDM sampler (Heun, EDM steps, on the configuration's own
  * network range) and scores the samples by their distance to data samples.
  */
-export async function runTrainingAblation(options: TrainingAblationOptions): Promise<TrainingAblationResult> {
+export async function runTrainingAblation(
+  options: TrainingAblationOptions,
+): Promise<TrainingAblationResult> {
   const totalImages = checkInteger('totalImages', options.totalImages, 1);
   const samples = checkInteger('samples', options.samples, 2);
   const { data, source, shape, imageSize } = prepare(options);
@@ -160,20 +250,32 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
   const dataSamples = data.sample(sampleRngs(options.seed + 1, samples));
   const otherDataSamples = data.sample(sampleRngs(options.seed + 2, samples));
   const latents = new Float64Array(samples * dim);
-  sampleRngs(options.seed + 3, samples).forEach((rng: Rng, b) => rng.fillNormal(latents, b * dim, dim));
+  sampleRngs(options.seed + 3, samples).forEach((rng: Rng, b) =>
+    rng.fillNormal(latents, b * dim, dim),
+  );
   // One RBF bandwidth for every row (the median heuristic on data vs data), so MMDs compare.
   const { bandwidth } = mmd(otherDataSamples, dataSamples, dim);
   const pooled = (x: Float64Array) => avgPool2x2(x, x.length / dim, 28);
   const pooledData = imageSize === undefined ? undefined : pooled(dataSamples);
   const distances = (x: Float64Array): Distances => ({
-    slicedW2: slicedWasserstein(x, dataSamples, dim, { projections: 128, rng: createRng(options.seed + 4) }),
+    slicedW2: slicedWasserstein(x, dataSamples, dim, {
+      projections: 128,
+      rng: createRng(options.seed + 4),
+    }),
     mmd: mmd(x, dataSamples, dim, { bandwidth }).mmd2,
     ...(pooledData === undefined ? {} : { frechet: frechetDistance(pooled(x), pooledData, 196) }),
   });
 
   // The floor: the same EDM sampler with the exact ideal denoiser.
   const edmSampler = resolveSampler(edm);
-  const ideal = (await runSampler(edmSampler, { ops: arrayOps, denoiser: data.denoiser, latents, n: options.steps })).x;
+  const ideal = (
+    await runSampler(edmSampler, {
+      ops: arrayOps,
+      denoiser: data.denoiser,
+      latents,
+      n: options.steps,
+    })
+  ).x;
 
   const rows: TrainingAblationRow[] = [];
   // Rows whose configuration is the same but for its label and architecture name (the MLP
@@ -182,12 +284,30 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
   for (const baseline of options.baselines) {
     for (const row of table2(baseline, options.mode)) {
       if (!row.config) {
-        rows.push({ baseline, id: row.id, label: row.label, notReproducible: row.notReproducible ?? '' });
+        rows.push({
+          baseline,
+          id: row.id,
+          label: row.label,
+          notReproducible: row.notReproducible ?? '',
+        });
         continue;
       }
-      const key = JSON.stringify({ ...row.config, label: '', architecture: options.mode === 'quick' ? 'mlp' : row.config.architecture });
+      const key = JSON.stringify({
+        ...row.config,
+        label: '',
+        architecture: options.mode === 'quick' ? 'mlp' : row.config.architecture,
+      });
       const same = done.get(key);
-      const result = same ? { ...same, baseline, id: row.id, label: row.label, config: row.config, sameAs: `${same.baseline.toUpperCase()} ${same.id}` } : await trainAndScore(baseline, row, row.config);
+      const result = same
+        ? {
+            ...same,
+            baseline,
+            id: row.id,
+            label: row.label,
+            config: row.config,
+            sameAs: `${same.baseline.toUpperCase()} ${same.id}`,
+          }
+        : await trainAndScore(baseline, row, row.config);
       done.set(key, result);
       rows.push(result);
     }
@@ -201,7 +321,11 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
     ...(imageSize === undefined ? {} : { imageSize }),
   };
 
-  async function trainAndScore(baseline: Table2Baseline, row: Table2Row, config: TrainingConfig): Promise<TrainingAblationRow> {
+  async function trainAndScore(
+    baseline: Table2Baseline,
+    row: Table2Row,
+    config: TrainingConfig,
+  ): Promise<TrainingAblationRow> {
     const started = performance.now();
     const { precond, distribution, weighting } = resolveTraining(config, sigmaData);
     const hp = config.hyperparameters;
@@ -232,10 +356,18 @@ export async function runTrainingAblation(options: TrainingAblationOptions): Pro
       emaHalfLifeImages: run.emaHalfLifeImages,
       emaRampupRatio: run.emaRampupRatio > 0 ? run.emaRampupRatio : null,
       progress: false,
-      onStep: ({ imagesSeen, loss }) => options.onProgress?.({ label, imagesSeen, totalImages, loss }),
+      onStep: ({ imagesSeen, loss }) =>
+        options.onProgress?.({ label, imagesSeen, totalImages, loss }),
     });
     try {
-      const x = await sampleNetwork(result.ema, precond, config.precond, latents, shape, options.steps);
+      const x = await sampleNetwork(
+        result.ema,
+        precond,
+        config.precond,
+        latents,
+        shape,
+        options.steps,
+      );
       const history = result.lossHistory;
       const tail = history.subarray(Math.floor(history.length * 0.9));
       const windows = Math.min(100, history.length);

@@ -28,16 +28,20 @@ export async function runTrainingCommand(opts: Record<string, unknown>): Promise
   const { runTrainingAblation } = await import('./training-ablation.js');
   const { trainingTable, writeTrainingReport } = await import('./training-report.js');
   const progress = createProgress(opts['progress'] !== false, 'training images', 'images');
-  const backend = await selectBackend(opts['backend'] === undefined ? {} : { prefer: opts['backend'] as 'cpu' });
+  const backend = await selectBackend(
+    opts['backend'] === undefined ? {} : { prefer: opts['backend'] as 'cpu' },
+  );
   progress.log(`tfjs backend: ${backend.summary}`);
 
-  const baselines = (opts['baselines'] as Table2Baseline[] | undefined) ?? trainingDefaults.baselines;
+  const baselines =
+    (opts['baselines'] as Table2Baseline[] | undefined) ?? trainingDefaults.baselines;
   const data = (opts['trainData'] as QuickDatasetName | undefined) ?? trainingDefaults.data;
   const mode = opts['mode'] === 'full' ? 'full' : 'quick';
   const defaults = mode === 'full' ? trainingFullDefaults : trainingDefaults;
   const totalImages = (opts['trainImages'] as number | undefined) ?? defaults.totalImages;
   const samples = (opts['trainSamples'] as number | undefined) ?? defaults.samples;
-  const mnistImages = (opts['mnistTrainImages'] as number | undefined) ?? trainingFullDefaults.mnistImages;
+  const mnistImages =
+    (opts['mnistTrainImages'] as number | undefined) ?? trainingFullDefaults.mnistImages;
   const seed = (opts['seed'] as number | undefined) ?? 0;
   const outDir = resolve(typeof opts['out'] === 'string' ? opts['out'] : 'results');
   // A, B, D, E of Table 2 train (C and F are marked); E is the same run for both baselines.
@@ -85,6 +89,10 @@ export async function runTrainingCommand(opts: Record<string, unknown>): Promise
     seed,
     wallSeconds: seconds,
   });
-  process.stdout.write(`\nTraining ablation (Table 2), ${mode} mode, ${totalImages} images per configuration\n\n${trainingTable(result)}\n`);
-  process.stdout.write(`Wall time ${seconds.toFixed(1)} s. Wrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+  process.stdout.write(
+    `\nTraining ablation (Table 2), ${mode} mode, ${totalImages} images per configuration\n\n${trainingTable(result)}\n`,
+  );
+  process.stdout.write(
+    `Wall time ${seconds.toFixed(1)} s. Wrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`,
+  );
 }

@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { formatNumber, imageGridPng, logLogPlotPng, markdownTable, writeFileAtomic, writeJsonAtomic } from './output/index.js';
+import {
+  formatNumber,
+  imageGridPng,
+  logLogPlotPng,
+  markdownTable,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from './output/index.js';
 import type { TrainingAblationResult } from './training-ablation.js';
 
 /** Markdown table of the training ablation, in the layout of the paper's Table 2. */
@@ -19,10 +26,36 @@ export function trainingTable(result: TrainingAblationResult): string {
         : `${r.run!.steps} steps of ${r.run!.batch}, ${r.seconds!.toFixed(1)} s`,
   ]);
   const fd = (d: { frechet?: number }) => (full ? [formatNumber(d.frechet)] : []);
-  rows.push(['—', 'ideal denoiser (floor)', formatNumber(result.ideal.slicedW2), formatNumber(result.ideal.mmd), ...fd(result.ideal), '—', 'exact D, same sampler']);
-  rows.push(['—', 'data vs data (metric noise)', formatNumber(result.dataVsData.slicedW2), formatNumber(result.dataVsData.mmd), ...fd(result.dataVsData), '—', 'two independent sample sets']);
-  const headers = ['baseline', 'configuration', 'SW₂ ↓', 'MMD² ↓', ...(full ? ['FD (14×14) ↓'] : []), 'final loss', 'run'];
-  return markdownTable(headers, rows, { align: ['l', 'l', 'r', 'r', ...(full ? (['r'] as const) : []), 'r', 'l'] });
+  rows.push([
+    '—',
+    'ideal denoiser (floor)',
+    formatNumber(result.ideal.slicedW2),
+    formatNumber(result.ideal.mmd),
+    ...fd(result.ideal),
+    '—',
+    'exact D, same sampler',
+  ]);
+  rows.push([
+    '—',
+    'data vs data (metric noise)',
+    formatNumber(result.dataVsData.slicedW2),
+    formatNumber(result.dataVsData.mmd),
+    ...fd(result.dataVsData),
+    '—',
+    'two independent sample sets',
+  ]);
+  const headers = [
+    'baseline',
+    'configuration',
+    'SW₂ ↓',
+    'MMD² ↓',
+    ...(full ? ['FD (14×14) ↓'] : []),
+    'final loss',
+    'run',
+  ];
+  return markdownTable(headers, rows, {
+    align: ['l', 'l', 'r', 'r', ...(full ? (['r'] as const) : []), 'r', 'l'],
+  });
 }
 
 /** Writes the training ablation's markdown, JSON and loss-curve plot. */
@@ -39,7 +72,11 @@ export async function writeTrainingReport(
     yLabel: 'training objective',
     series: result.rows
       .filter((r) => r.lossCurve)
-      .map((r) => ({ label: `${r.baseline.toUpperCase()} ${r.id}`, points: r.lossCurve!, dashed: r.baseline === 've' })),
+      .map((r) => ({
+        label: `${r.baseline.toUpperCase()} ${r.id}`,
+        points: r.lossCurve!,
+        dashed: r.baseline === 've',
+      })),
   });
   files.push(curves);
   const md = [
@@ -64,7 +101,14 @@ export async function writeTrainingReport(
       if (!r.samples || r.sameAs !== undefined) continue;
       const name = `training-samples-${r.baseline}-${r.id}.png`;
       const count = Math.min(32, r.samples.length / (size * size));
-      await imageGridPng(join(outDir, name), { images: r.samples.subarray(0, count * size * size), count, width: size, height: size, cols: 8, scale: 2 });
+      await imageGridPng(join(outDir, name), {
+        images: r.samples.subarray(0, count * size * size),
+        count,
+        width: size,
+        height: size,
+        cols: 8,
+        scale: 2,
+      });
       files.push(join(outDir, name));
       md.push(`${r.baseline.toUpperCase()} ${r.label}:`, '', `![samples](${name})`, '');
     }
@@ -74,7 +118,11 @@ export async function writeTrainingReport(
   files.push(mdFile);
   const jsonFile = join(outDir, 'training-ablation.json');
   // Sample pixels go to the PNG grids, not the JSON.
-  await writeJsonAtomic(jsonFile, { ...meta, ...result, rows: result.rows.map(({ samples: _samples, ...r }) => r) });
+  await writeJsonAtomic(jsonFile, {
+    ...meta,
+    ...result,
+    rows: result.rows.map(({ samples: _samples, ...r }) => r),
+  });
   files.push(jsonFile);
   return files;
 }

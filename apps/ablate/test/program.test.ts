@@ -22,22 +22,56 @@ async function parse(args: string[]): Promise<{ error?: string }> {
 
 describe('edmkit command line', () => {
   it('accepts the documented flags', async () => {
-    expect(await parse(['ablate', 'sampler', '--families', 'vp,ve', '--nfe', '9,35', '--data', 'gmm', '--seed', '3'])).toEqual({});
+    expect(
+      await parse([
+        'ablate',
+        'sampler',
+        '--families',
+        'vp,ve',
+        '--nfe',
+        '9,35',
+        '--data',
+        'gmm',
+        '--seed',
+        '3',
+      ]),
+    ).toEqual({});
   });
 
   it('refuses bad values, naming the flag and the allowed values', async () => {
-    expect((await parse(['ablate', '--nfe', '0,35'])).error).toMatch(/--nfe must be a comma-separated list of integers >= 1/);
-    expect((await parse(['ablate', '--families', 'vp,ddim'])).error).toMatch(/unknown family "ddim"; expected one of: vp, ve, iddpm/);
+    expect((await parse(['ablate', '--nfe', '0,35'])).error).toMatch(
+      /--nfe must be a comma-separated list of integers >= 1/,
+    );
+    expect((await parse(['ablate', '--families', 'vp,ddim'])).error).toMatch(
+      /unknown family "ddim"; expected one of: vp, ve, iddpm/,
+    );
     expect((await parse(['ablate', '--data', 'cifar'])).error).toMatch(/unknown data set "cifar"/);
-    expect((await parse(['ablate', '--mnist-size', '7'])).error).toMatch(/Allowed choices are 14, 28/);
+    expect((await parse(['ablate', '--mnist-size', '7'])).error).toMatch(
+      /Allowed choices are 14, 28/,
+    );
     expect((await parse(['ablate', '--rtol', '-1'])).error).toMatch(/--rtol must be a number > 0/);
-    expect((await parse(['ablate', '--seed', '1.5'])).error).toMatch(/--seed must be an integer >= 0/);
+    expect((await parse(['ablate', '--seed', '1.5'])).error).toMatch(
+      /--seed must be an integer >= 0/,
+    );
   });
 
   it('documents every flag in --help', () => {
     const ablate = buildProgram().commands.find((c) => c.name() === 'ablate')!;
     const help = ablate.helpInformation();
-    for (const flag of ['--families', '--no-edm', '--nfe', '--data', '--gmm-samples', '--mnist-images', '--mnist-size', '--full', '--seed', '--rtol', '--out', '--no-progress']) {
+    for (const flag of [
+      '--families',
+      '--no-edm',
+      '--nfe',
+      '--data',
+      '--gmm-samples',
+      '--mnist-images',
+      '--mnist-size',
+      '--full',
+      '--seed',
+      '--rtol',
+      '--out',
+      '--no-progress',
+    ]) {
       expect(help).toContain(flag);
     }
   });

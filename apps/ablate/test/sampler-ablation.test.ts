@@ -4,9 +4,21 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareDataset } from '../src/datasets.js';
 import { writeSamplerReport, cellsOf } from '../src/report.js';
-import { nfeToReach, observedOrder, runSamplerAblation, type DatasetAblation } from '../src/sampler-ablation.js';
+import {
+  nfeToReach,
+  observedOrder,
+  runSamplerAblation,
+  type DatasetAblation,
+} from '../src/sampler-ablation.js';
 
-const sizes = { gmmSamples: 128, gmmDim: 16, gmmComponents: 4, mnistSamples: 8, mnistImages: 100, mnistSize: 14 } as const;
+const sizes = {
+  gmmSamples: 128,
+  gmmDim: 16,
+  gmmComponents: 4,
+  mnistSamples: 8,
+  mnistImages: 100,
+  mnistSize: 14,
+} as const;
 const out = mkdtempSync(join(tmpdir(), 'edmkit-ablate-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -45,7 +57,9 @@ describe('the sampler ablation on the Gaussian mixture', () => {
       const p = observedOrder(cellsOf(gmm, config.label));
       expect(p, config.label).toBeDefined();
       // Fitted over NFE 30–150; VP/iDDPM Heun chains start pre-asymptotic, hence the band.
-      expect(Math.abs(p! - solverOrder), `${config.label}: order ${p}`).toBeLessThan(solverOrder === 1 ? 0.3 : 0.45);
+      expect(Math.abs(p! - solverOrder), `${config.label}: order ${p}`).toBeLessThan(
+        solverOrder === 1 ? 0.3 : 0.45,
+      );
     }
   });
 
@@ -92,14 +106,26 @@ describe('the sampler report', () => {
       seed: 0,
       referenceRtol: 1e-8,
     });
-    expect(mnist.cells.every((c) => c.missed !== undefined && c.missed >= 0 && c.missed <= 1)).toBe(true);
+    expect(mnist.cells.every((c) => c.missed !== undefined && c.missed >= 0 && c.missed <= 1)).toBe(
+      true,
+    );
     const files = await writeSamplerReport(out, [gmm, mnist], { ablation: 'sampler' });
     expect(readdirSync(out).sort()).toEqual(
-      ['sampler-ablation-gmm.png', 'sampler-ablation-mnist.png', 'sampler-ablation.json', 'sampler-ablation.md', 'samples-mnist.png'].sort(),
+      [
+        'sampler-ablation-gmm.png',
+        'sampler-ablation-mnist.png',
+        'sampler-ablation.json',
+        'sampler-ablation.md',
+        'samples-mnist.png',
+      ].sort(),
     );
     expect(files).toHaveLength(5);
     const json = JSON.parse(readFileSync(join(out, 'sampler-ablation.json'), 'utf8')) as {
-      datasets: { key: string; cells: { config: string; nfe: number; error: number }[]; configs: unknown[] }[];
+      datasets: {
+        key: string;
+        cells: { config: string; nfe: number; error: number }[];
+        configs: unknown[];
+      }[];
     };
     expect(json.datasets.map((d) => d.key)).toEqual(['gmm', 'mnist']);
     expect(json.datasets[0]!.cells).toHaveLength(gmm.cells.length);

@@ -5,43 +5,91 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { prepareDataset } from '../src/datasets.js';
 import { writeJsonAtomic } from '../src/output/index.js';
 import { ablationConfigs, mergeShards, runSamplerAblation } from '../src/sampler-ablation.js';
-import { checkShardSet, parseShard, readShard, SHARD_FORMAT, shardFileName, type ShardFile } from '../src/shards.js';
+import {
+  checkShardSet,
+  parseShard,
+  readShard,
+  SHARD_FORMAT,
+  shardFileName,
+  type ShardFile,
+} from '../src/shards.js';
 
-const sizes = { gmmSamples: 32, gmmDim: 4, gmmComponents: 2, mnistSamples: 4, mnistImages: 20, mnistSize: 14 } as const;
-const options = { families: ['vp', 'iddpm'] as const, includeEdm: true, nfe: [9, 17], seed: 1, referenceRtol: 1e-8 };
+const sizes = {
+  gmmSamples: 32,
+  gmmDim: 4,
+  gmmComponents: 2,
+  mnistSamples: 4,
+  mnistImages: 20,
+  mnistSize: 14,
+} as const;
+const options = {
+  families: ['vp', 'iddpm'] as const,
+  includeEdm: true,
+  nfe: [9, 17],
+  seed: 1,
+  referenceRtol: 1e-8,
+};
 const dir = mkdtempSync(join(tmpdir(), 'edmkit-shards-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('sharding the sampler ablation', () => {
   it('parses k/n and refuses anything else', () => {
     expect(parseShard('2/3')).toEqual({ index: 1, count: 3 });
-    for (const bad of ['0/3', '4/3', '1/0', 'a/b', '3']) expect(() => parseShard(bad)).toThrow(/--shard must be k\/n/);
+    for (const bad of ['0/3', '4/3', '1/0', 'a/b', '3'])
+      expect(() => parseShard(bad)).toThrow(/--shard must be k\/n/);
     expect(shardFileName({ index: 1, count: 3 })).toBe('sampler-ablation.shard-2-of-3.json');
   });
 
   it('merges shards, through their files, into exactly the unsharded result', async () => {
-    const whole = await runSamplerAblation(prepareDataset('gmm', sizes, 1), { ...options, families: [...options.families] });
+    const whole = await runSamplerAblation(prepareDataset('gmm', sizes, 1), {
+      ...options,
+      families: [...options.families],
+    });
     const files: ShardFile[] = [];
     for (let index = 0; index < 3; index++) {
-      const results = [await runSamplerAblation(prepareDataset('gmm', sizes, 1), { ...options, families: [...options.families], shard: { index, count: 3 } })];
+      const results = [
+        await runSamplerAblation(prepareDataset('gmm', sizes, 1), {
+          ...options,
+          families: [...options.families],
+          shard: { index, count: 3 },
+        }),
+      ];
       const path = join(dir, shardFileName({ index, count: 3 }));
-      await writeJsonAtomic(path, { format: SHARD_FORMAT, version: 1, shard: { index, count: 3 }, options: { seed: 1 }, results });
+      await writeJsonAtomic(path, {
+        format: SHARD_FORMAT,
+        version: 1,
+        shard: { index, count: 3 },
+        options: { seed: 1 },
+        results,
+      });
       files.push(readShard(path));
     }
     checkShardSet(files);
-    const order = ablationConfigs({ families: [...options.families], includeEdm: true }).map((c) => c.config.label);
+    const order = ablationConfigs({ families: [...options.families], includeEdm: true }).map(
+      (c) => c.config.label,
+    );
     const [merged] = mergeShards(
       files.map((f) => f.results),
       order,
     );
-    expect(merged!.configs.map((c) => c.config.label)).toEqual(whole.configs.map((c) => c.config.label));
-    expect(merged!.cells).toEqual(whole.cells.map((c) => ({ ...c, seconds: expect.any(Number) as number })));
+    expect(merged!.configs.map((c) => c.config.label)).toEqual(
+      whole.configs.map((c) => c.config.label),
+    );
+    expect(merged!.cells).toEqual(
+      whole.cells.map((c) => ({ ...c, seconds: expect.any(Number) as number })),
+    );
     expect(merged!.exampleSamples!.config).toBe('EDM');
     expect(Array.from(merged!.exampleSamples!.x)).toEqual(Array.from(whole.exampleSamples!.x));
   });
 
   it('refuses an incomplete or mixed set of shards', () => {
-    const shard = (index: number, count: number, seed = 1): ShardFile => ({ format: SHARD_FORMAT, version: 1, shard: { index, count }, options: { seed }, results: [] });
+    const shard = (index: number, count: number, seed = 1): ShardFile => ({
+      format: SHARD_FORMAT,
+      version: 1,
+      shard: { index, count },
+      options: { seed },
+      results: [],
+    });
     expect(() => checkShardSet([shard(0, 2)])).toThrow(/missing 2\/2/);
     expect(() => checkShardSet([shard(0, 2), shard(0, 2)])).toThrow(/each shard once/);
     expect(() => checkShardSet([shard(0, 2), shard(1, 2, 7)])).toThrow(/same options/);

@@ -4,12 +4,21 @@ import { runSolverAblation } from '../src/solver-ablation.js';
 import { solverEntries } from '../src/solver-command.js';
 import { bestVsHeun, solverTable } from '../src/solver-report.js';
 
-const sizes = { gmmSamples: 64, gmmDim: 16, gmmComponents: 4, mnistSamples: 4, mnistImages: 20, mnistSize: 14 } as const;
+const sizes = {
+  gmmSamples: 64,
+  gmmDim: 16,
+  gmmComponents: 4,
+  mnistSamples: 4,
+  mnistImages: 20,
+  mnistSize: 14,
+} as const;
 
 describe('the solver ablation on the Gaussian mixture', () => {
   it('finds a solver at least 5× better than EDM Heun at 10 NFE, and better and finite at 5–6 NFE', async () => {
     const { cells } = await runSolverAblation(prepareDataset('gmm', sizes, 0), {
-      solvers: solverEntries().filter((s) => ['EDM Heun', 'DPM-Solver++(2M)', 'UniPC-3 (bh2)', 'iPNDM-4', 'LMS-4'].includes(s.label)),
+      solvers: solverEntries().filter((s) =>
+        ['EDM Heun', 'DPM-Solver++(2M)', 'UniPC-3 (bh2)', 'iPNDM-4', 'LMS-4'].includes(s.label),
+      ),
       nfe: [5, 6, 10],
       rhos: [7],
       seed: 0,

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edmTraining, table2, vpTraining } from '@edmkit/presets';
 import { selectBackend } from '@edmkit/unet';
-import { quickDataset, resolveTraining, runTrainingAblation, type TrainingAblationResult } from '../src/training-ablation.js';
+import {
+  quickDataset,
+  resolveTraining,
+  runTrainingAblation,
+  type TrainingAblationResult,
+} from '../src/training-ablation.js';
 import { writeTrainingReport } from '../src/training-report.js';
 
 const out = mkdtempSync(join(tmpdir(), 'edmkit-train-ablate-'));
@@ -16,11 +21,20 @@ beforeAll(async () => {
 describe('resolveTraining', () => {
   it('maps Table 1 names to the loss objects', () => {
     const vp = resolveTraining(vpTraining, 0.5);
-    expect([vp.precond.name, vp.distribution.name, vp.weighting.name]).toEqual(['vp', 'vp', 'inverse-square']);
+    expect([vp.precond.name, vp.distribution.name, vp.weighting.name]).toEqual([
+      'vp',
+      'vp',
+      'inverse-square',
+    ]);
     const e = resolveTraining(edmTraining, 0.5);
-    expect([e.precond.name, e.distribution.name, e.weighting.name]).toEqual(['edm', 'log-normal', 'edm']);
+    expect([e.precond.name, e.distribution.name, e.weighting.name]).toEqual([
+      'edm',
+      'log-normal',
+      'edm',
+    ]);
     // λ(σ)·c_out(σ)² = 1 for EDM
-    for (const sigma of [0.01, 0.5, 10]) expect(e.weighting.weight(sigma) * e.precond.cOut(sigma) ** 2).toBeCloseTo(1, 12);
+    for (const sigma of [0.01, 0.5, 10])
+      expect(e.weighting.weight(sigma) * e.precond.cOut(sigma) ** 2).toBeCloseTo(1, 12);
   });
 
   it('builds the 2-D ring with σ_data ≈ 0.5', () => {
@@ -70,13 +84,27 @@ describe('the quick training ablation', () => {
   });
 
   it('writes the table, strict JSON and the loss curves', async () => {
-    const files = await writeTrainingReport(out, result, { mode: 'quick', network: { hidden: 64 }, dataTitle: 'ring', totalImages: 4096, samples: 256 });
-    expect(readdirSync(out).sort()).toEqual(['training-ablation-loss.png', 'training-ablation.json', 'training-ablation.md']);
+    const files = await writeTrainingReport(out, result, {
+      mode: 'quick',
+      network: { hidden: 64 },
+      dataTitle: 'ring',
+      totalImages: 4096,
+      samples: 256,
+    });
+    expect(readdirSync(out).sort()).toEqual([
+      'training-ablation-loss.png',
+      'training-ablation.json',
+      'training-ablation.md',
+    ]);
     expect(files).toHaveLength(3);
     const md = readFileSync(join(out, 'training-ablation.md'), 'utf8');
     expect(md).toContain('not reproducible here');
     expect(md).toContain('| VE       | A: VE baseline');
-    const json = JSON.parse(readFileSync(join(out, 'training-ablation.json'), 'utf8')) as { rows: { id: string; slicedW2?: number }[] };
-    expect(json.rows.find((r) => r.id === 'D')!.slicedW2).toBe(result.rows.find((r) => r.id === 'D')!.slicedW2);
+    const json = JSON.parse(readFileSync(join(out, 'training-ablation.json'), 'utf8')) as {
+      rows: { id: string; slicedW2?: number }[];
+    };
+    expect(json.rows.find((r) => r.id === 'D')!.slicedW2).toBe(
+      result.rows.find((r) => r.id === 'D')!.slicedW2,
+    );
   });
 });

@@ -11,11 +11,13 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
 
   combine(terms: readonly (readonly [number, Float64Array])[]): Float64Array {
     const first = terms[0];
-    if (first === undefined) throw new ParameterError('terms', 'a non-empty list of [coefficient, tensor]', terms);
+    if (first === undefined)
+      throw new ParameterError('terms', 'a non-empty list of [coefficient, tensor]', terms);
     const n = first[1].length;
     const out = new Float64Array(n);
     for (const [a, x] of terms) {
-      if (x.length !== n) throw new ParameterError('terms', `tensors of equal length ${n}`, x.length);
+      if (x.length !== n)
+        throw new ParameterError('terms', `tensors of equal length ${n}`, x.length);
       if (a === 0) continue;
       for (let i = 0; i < n; i++) out[i]! += a * x[i]!;
     }
@@ -25,7 +27,11 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
   randnLike(like: Float64Array, rngs: readonly Rng[]): Float64Array {
     const batch = rngs.length;
     if (batch === 0 || like.length % batch !== 0) {
-      throw new ParameterError('rngs', `one Rng per sample, a divisor of the tensor length ${like.length}`, batch);
+      throw new ParameterError(
+        'rngs',
+        `one Rng per sample, a divisor of the tensor length ${like.length}`,
+        batch,
+      );
     }
     const per = like.length / batch;
     const out = new Float64Array(like.length);
@@ -34,7 +40,8 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
   },
 
   mul(a: Float64Array, b: Float64Array): Float64Array {
-    if (a.length !== b.length) throw new ParameterError('b', `a tensor of length ${a.length}`, b.length);
+    if (a.length !== b.length)
+      throw new ParameterError('b', `a tensor of length ${a.length}`, b.length);
     const out = new Float64Array(a.length);
     for (let i = 0; i < a.length; i++) out[i] = a[i]! * b[i]!;
     return out;
@@ -43,7 +50,11 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
   scaleSamples(x: Float64Array, scale: Float64Array): Float64Array {
     const batch = scale.length;
     if (batch === 0 || x.length % batch !== 0) {
-      throw new ParameterError('scale', `one factor per sample, a divisor of the tensor length ${x.length}`, batch);
+      throw new ParameterError(
+        'scale',
+        `one factor per sample, a divisor of the tensor length ${x.length}`,
+        batch,
+      );
     }
     const per = x.length / batch;
     const out = new Float64Array(x.length);

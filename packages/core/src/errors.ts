@@ -48,8 +48,10 @@ export class UnknownNameError extends EdmkitError {
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Float64Array).length})`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(${(value as Float64Array).length})`;
   try {
     const s = JSON.stringify(value);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;

@@ -25,11 +25,13 @@ export interface NumberBounds {
  */
 export function checkNumber(parameter: string, value: unknown, bounds: NumberBounds = {}): number {
   const allowed = describeBounds(bounds);
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new ParameterError(parameter, allowed, value);
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new ParameterError(parameter, allowed, value);
   if (!Number.isFinite(value) && !(bounds.allowInfinity === true && value === Infinity)) {
     throw new ParameterError(parameter, allowed, value);
   }
-  if (bounds.integer === true && !Number.isInteger(value)) throw new ParameterError(parameter, allowed, value);
+  if (bounds.integer === true && !Number.isInteger(value))
+    throw new ParameterError(parameter, allowed, value);
   const { min, max } = bounds;
   if (min !== undefined) {
     const ok = bounds.minInclusive === false ? value > min : value >= min;
@@ -53,7 +55,11 @@ export function checkInteger(parameter: string, value: unknown, min = 0): number
 }
 
 /** Checks that `value` is one of `known` and returns it typed as such. */
-export function checkOneOf<const K extends string>(parameter: string, value: unknown, known: readonly K[]): K {
+export function checkOneOf<const K extends string>(
+  parameter: string,
+  value: unknown,
+  known: readonly K[],
+): K {
   if (typeof value !== 'string' || !(known as readonly string[]).includes(value)) {
     throw new UnknownNameError(parameter, String(value), known);
   }
@@ -66,7 +72,8 @@ export function checkOrdered(loName: string, lo: number, hiName: string, hi: num
 }
 
 function describeBounds(b: NumberBounds): string {
-  const kind = b.integer === true ? 'an integer' : b.allowInfinity === true ? 'a number' : 'a finite number';
+  const kind =
+    b.integer === true ? 'an integer' : b.allowInfinity === true ? 'a number' : 'a finite number';
   const parts: string[] = [];
   if (b.min !== undefined) parts.push(`${b.minInclusive === false ? '>' : '>='} ${b.min}`);
   if (b.max !== undefined) parts.push(`${b.maxInclusive === false ? '<' : '<='} ${b.max}`);

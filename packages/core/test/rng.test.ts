@@ -51,7 +51,9 @@ describe('rngFromState', () => {
   });
 
   it('refuses a malformed state', () => {
-    expect(() => rngFromState({ generator: 'xoroshiro128plus', words: [1, 2], spare: null })).toThrow(/state/);
+    expect(() =>
+      rngFromState({ generator: 'xoroshiro128plus', words: [1, 2], spare: null }),
+    ).toThrow(/state/);
   });
 });
 

@@ -4,7 +4,11 @@ import { checkNumber, ParameterError } from '@edmkit/core';
 export function checkBatch(parameter: string, x: unknown, dim: number): number {
   if (!(x instanceof Float64Array)) throw new ParameterError(parameter, 'a Float64Array', x);
   if (x.length === 0 || x.length % dim !== 0) {
-    throw new ParameterError(`${parameter}.length`, `a positive multiple of dim = ${dim}`, x.length);
+    throw new ParameterError(
+      `${parameter}.length`,
+      `a positive multiple of dim = ${dim}`,
+      x.length,
+    );
   }
   return x.length / dim;
 }

@@ -61,7 +61,11 @@ const NEGLIGIBLE_LOGIT = 70;
  */
 export function empiricalImages(options: EmpiricalImagesOptions): EmpiricalImages {
   if (options == null || typeof options !== 'object') {
-    throw new ParameterError('options', 'an object { images, count, dim, labels?, shape? }', options);
+    throw new ParameterError(
+      'options',
+      'an object { images, count, dim, labels?, shape? }',
+      options,
+    );
   }
   const K = checkInteger('count', options.count, 1);
   const dim = checkInteger('dim', options.dim, 1);
@@ -83,8 +87,13 @@ export function empiricalImages(options: EmpiricalImagesOptions): EmpiricalImage
     if (!Array.isArray(s) || s.length !== 3) {
       throw new ParameterError('shape', '[channels, height, width]', s);
     }
-    const [c, h, w] = s.map((v, i) => checkInteger(`shape[${i}]`, v, 1)) as [number, number, number];
-    if (c * h * w !== dim) throw new ParameterError('shape', `[channels, height, width] with product dim = ${dim}`, s);
+    const [c, h, w] = s.map((v, i) => checkInteger(`shape[${i}]`, v, 1)) as [
+      number,
+      number,
+      number,
+    ];
+    if (c * h * w !== dim)
+      throw new ParameterError('shape', `[channels, height, width] with product dim = ${dim}`, s);
     shape = Object.freeze([c, h, w] as const);
   }
 
@@ -93,7 +102,8 @@ export function empiricalImages(options: EmpiricalImagesOptions): EmpiricalImage
   for (let k = 0; k < K; k++) for (let i = 0; i < dim; i++) mean[i]! += images[k * dim + i]!;
   for (let i = 0; i < dim; i++) mean[i]! /= K;
   let variance = 0;
-  for (let k = 0; k < K; k++) for (let i = 0; i < dim; i++) variance += (images[k * dim + i]! - mean[i]!) ** 2;
+  for (let k = 0; k < K; k++)
+    for (let i = 0; i < dim; i++) variance += (images[k * dim + i]! - mean[i]!) ** 2;
   variance /= K * dim;
 
   let scratch = new Float64Array(0);
@@ -399,7 +409,8 @@ function sparseOne(
     const mc = kc * dim;
     const md = kd * dim;
     for (let i = 0; i < dim; i++) {
-      out[o + i]! += wa * images[ma + i]! + wb * images[mb + i]! + wc * images[mc + i]! + wd * images[md + i]!;
+      out[o + i]! +=
+        wa * images[ma + i]! + wb * images[mb + i]! + wc * images[mc + i]! + wd * images[md + i]!;
     }
   }
   for (; j < n; j++) {

@@ -107,14 +107,23 @@ function levelConstants(stds: Float64Array, dim: number, sigma: number) {
   return { v, halfDimLogV, inv2v, sigma2 };
 }
 
-function flattenMeans(means: GaussianMixtureOptions['means'], K: number, dim: number): Float64Array {
+function flattenMeans(
+  means: GaussianMixtureOptions['means'],
+  K: number,
+  dim: number,
+): Float64Array {
   if (means == null || typeof (means as { length?: unknown }).length !== 'number') {
-    throw new ParameterError('means', 'an array of K·dim numbers or K arrays of dim numbers', means);
+    throw new ParameterError(
+      'means',
+      'an array of K·dim numbers or K arrays of dim numbers',
+      means,
+    );
   }
   const list = means as ArrayLike<unknown>;
   const first = list[0];
   if (first != null && typeof first === 'object') {
-    if (list.length !== K) throw new ParameterError('means.length', `the number of components K = ${K}`, list.length);
+    if (list.length !== K)
+      throw new ParameterError('means.length', `the number of components K = ${K}`, list.length);
     const out = new Float64Array(K * dim);
     for (let k = 0; k < K; k++) out.set(toFloat64(`means[${k}]`, list[k], dim), k * dim);
     return out;
@@ -149,14 +158,21 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
 }
 
 /** @internal Shared constructor, so special cases can carry their own `name`. */
-export function buildMixture<N extends string>(name: N, options: GaussianMixtureOptions): GaussianMixture<N> {
+export function buildMixture<N extends string>(
+  name: N,
+  options: GaussianMixtureOptions,
+): GaussianMixture<N> {
   if (options == null || typeof options !== 'object') {
     throw new ParameterError('options', 'an object { weights, means, stds, dim }', options);
   }
   const dim = checkInteger('dim', options.dim, 1);
-  const rawWeights = toFloat64('weights', options.weights, undefined, { min: 0, minInclusive: false });
+  const rawWeights = toFloat64('weights', options.weights, undefined, {
+    min: 0,
+    minInclusive: false,
+  });
   const K = rawWeights.length;
-  if (K === 0) throw new ParameterError('weights', 'a non-empty array of numbers > 0', options.weights);
+  if (K === 0)
+    throw new ParameterError('weights', 'a non-empty array of numbers > 0', options.weights);
   const stds = toFloat64('stds', options.stds, K, { min: 0, minInclusive: false });
   const means = flattenMeans(options.means, K, dim);
 
@@ -170,7 +186,8 @@ export function buildMixture<N extends string>(name: N, options: GaussianMixture
 
   // σ_data² = mean over coordinates of Var[y_i] = Σ_k w_k (s_k² + ‖μ_k − m‖² / d), m = Σ_k w_k μ_k.
   const mean = new Float64Array(dim);
-  for (let k = 0; k < K; k++) for (let i = 0; i < dim; i++) mean[i]! += weights[k]! * means[k * dim + i]!;
+  for (let k = 0; k < K; k++)
+    for (let i = 0; i < dim; i++) mean[i]! += weights[k]! * means[k * dim + i]!;
   let variance = 0;
   for (let k = 0; k < K; k++) {
     let spread = 0;
@@ -232,7 +249,8 @@ export function buildMixture<N extends string>(name: N, options: GaussianMixture
     const out = new Float64Array(batch);
     const constant = -0.5 * dim * LOG_2PI;
     for (let b = 0; b < batch; b++) {
-      out[b] = constant + responsibilities(x, b * dim, dim, K, means, logWeights, halfDimLogV, inv2v, r);
+      out[b] =
+        constant + responsibilities(x, b * dim, dim, K, means, logWeights, halfDimLogV, inv2v, r);
     }
     return out;
   };

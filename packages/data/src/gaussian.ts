@@ -45,7 +45,12 @@ export function isotropicGaussian(options: IsotropicGaussianOptions): IsotropicG
   const dim = checkInteger('dim', options.dim, 1);
   const sigmaData = checkPositive('sigmaData', options.sigmaData ?? 0.5);
   const sd2 = sigmaData * sigmaData;
-  const mixture = buildMixture('gaussian', { weights: [1], means: new Float64Array(dim), stds: [sigmaData], dim });
+  const mixture = buildMixture('gaussian', {
+    weights: [1],
+    means: new Float64Array(dim),
+    stds: [sigmaData],
+    dim,
+  });
 
   const scaled = (x: Float64Array, factor: number): Float64Array => {
     const out = new Float64Array(x.length);

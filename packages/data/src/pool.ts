@@ -16,7 +16,11 @@ export function avgPool2x2(images: Float64Array, count: number, size: number): F
   checkInteger('count', count, 1);
   checkInteger('size', size, 2);
   if (!(images instanceof Float64Array) || images.length !== count * size * size) {
-    throw new ParameterError('images', `a Float64Array of count·size² = ${count * size * size} values`, images);
+    throw new ParameterError(
+      'images',
+      `a Float64Array of count·size² = ${count * size * size} values`,
+      images,
+    );
   }
   const half = Math.floor(size / 2);
   const out = new Float64Array(count * half * half);
@@ -28,7 +32,9 @@ export function avgPool2x2(images: Float64Array, count: number, size: number): F
       const bottom = top + size;
       for (let c = 0; c < half; c++) {
         const j = 2 * c;
-        out[dst + r * half + c] = 0.25 * (images[top + j]! + images[top + j + 1]! + images[bottom + j]! + images[bottom + j + 1]!);
+        out[dst + r * half + c] =
+          0.25 *
+          (images[top + j]! + images[top + j + 1]! + images[bottom + j]! + images[bottom + j + 1]!);
       }
     }
   }

@@ -34,7 +34,9 @@ export interface StandardMixtureOptions {
  * const latents = arrayOps.randnLike(new Float64Array(256 * data.dim), sampleRngs(1, 256));
  * @see https://arxiv.org/abs/2206.00364
  */
-export function standardMixture(options: StandardMixtureOptions = {}): GaussianMixture<'standard-mixture'> {
+export function standardMixture(
+  options: StandardMixtureOptions = {},
+): GaussianMixture<'standard-mixture'> {
   if (options == null || typeof options !== 'object') {
     throw new ParameterError('options', 'an object { seed?, dim?, components? }', options);
   }

@@ -3,7 +3,13 @@ import { createRng, ParameterError, sampleRngs } from '@edmkit/core';
 import { avgPool2x2, empiricalImages } from '@edmkit/data';
 
 /** Reference D by definition, in plain arrays, with its own log-sum-exp. */
-function naive(x: Float64Array, sigma: number, images: Float64Array, K: number, dim: number): Float64Array {
+function naive(
+  x: Float64Array,
+  sigma: number,
+  images: Float64Array,
+  K: number,
+  dim: number,
+): Float64Array {
   const batch = x.length / dim;
   const out = new Float64Array(x.length);
   for (let b = 0; b < batch; b++) {
@@ -16,7 +22,8 @@ function naive(x: Float64Array, sigma: number, images: Float64Array, K: number, 
     const max = Math.max(...logits);
     const p = logits.map((l) => Math.exp(l - max));
     const z = p.reduce((a, c) => a + c, 0);
-    for (let k = 0; k < K; k++) for (let i = 0; i < dim; i++) out[b * dim + i]! += (p[k]! / z) * images[k * dim + i]!;
+    for (let k = 0; k < K; k++)
+      for (let i = 0; i < dim; i++) out[b * dim + i]! += (p[k]! / z) * images[k * dim + i]!;
   }
   return out;
 }
@@ -44,7 +51,8 @@ describe('empiricalImages', () => {
         for (let b = 0; b < batch; b++) {
           const k = Math.floor(rng.uniform() * K);
           for (let i = 0; i < dim; i++) {
-            x[b * dim + i] = b % 2 === 0 ? images[k * dim + i]! + sigma * rng.normal() : 2 * rng.normal();
+            x[b * dim + i] =
+              b % 2 === 0 ? images[k * dim + i]! + sigma * rng.normal() : 2 * rng.normal();
           }
         }
         const got = data.denoiser(x, sigma);
@@ -123,10 +131,16 @@ describe('empiricalImages', () => {
     const images = new Float64Array(6);
     expect(() => empiricalImages({ images, count: 2, dim: 2 })).toThrow(/images\.length/);
     expect(() => empiricalImages({ images, count: 0, dim: 3 })).toThrow(/count/);
-    expect(() => empiricalImages({ images, count: 2, dim: 3, labels: [1] })).toThrow(/labels\.length/);
-    expect(() => empiricalImages({ images, count: 2, dim: 3, labels: [1, 0.5] })).toThrow(/labels\[1\]/);
+    expect(() => empiricalImages({ images, count: 2, dim: 3, labels: [1] })).toThrow(
+      /labels\.length/,
+    );
+    expect(() => empiricalImages({ images, count: 2, dim: 3, labels: [1, 0.5] })).toThrow(
+      /labels\[1\]/,
+    );
     expect(() => empiricalImages({ images, count: 2, dim: 3, shape: [1, 2, 2] })).toThrow(/shape/);
-    expect(() => empiricalImages({ images: [0, 0, Infinity, 0, 0, 0], count: 2, dim: 3 })).toThrow(/images\[2\]/);
+    expect(() => empiricalImages({ images: [0, 0, Infinity, 0, 0, 0], count: 2, dim: 3 })).toThrow(
+      /images\[2\]/,
+    );
     const data = empiricalImages({ images, count: 2, dim: 3 });
     expect(() => data.denoiser(new Float64Array(4), 1)).toThrow(ParameterError);
     expect(() => data.denoiser(new Float64Array(3), -0.1)).toThrow(/sigma/);

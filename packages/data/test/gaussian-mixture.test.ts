@@ -21,7 +21,8 @@ function naiveDenoiser(
   const out = new Array<number>(d).fill(0);
   p.forEach((pk, k) => {
     const v = s[k]! ** 2 + sigma ** 2;
-    for (let i = 0; i < d; i++) out[i]! += (pk / z) * (mu[k]![i]! + (s[k]! ** 2 / v) * (x[i]! - mu[k]![i]!));
+    for (let i = 0; i < d; i++)
+      out[i]! += (pk / z) * (mu[k]![i]! + (s[k]! ** 2 / v) * (x[i]! - mu[k]![i]!));
   });
   return out;
 }
@@ -85,7 +86,8 @@ describe('gaussianMixture', () => {
     for (const sigma of [0.1, 0.8, 3]) {
       const score = mix.score(x, sigma);
       const d = mix.denoiser(x, sigma);
-      for (let i = 0; i < x.length; i++) expect(score[i]).toBeCloseTo((d[i]! - x[i]!) / sigma ** 2, 9);
+      for (let i = 0; i < x.length; i++)
+        expect(score[i]).toBeCloseTo((d[i]! - x[i]!) / sigma ** 2, 9);
       const h = 1e-6;
       for (let i = 0; i < x.length; i++) {
         const xp = x.slice();
@@ -129,7 +131,8 @@ describe('gaussianMixture', () => {
     const mean = [0, 0, 0];
     for (let b = 0; b < count; b++) for (let i = 0; i < 3; i++) mean[i]! += y[3 * b + i]! / count;
     let v = 0;
-    for (let b = 0; b < count; b++) for (let i = 0; i < 3; i++) v += (y[3 * b + i]! - mean[i]!) ** 2;
+    for (let b = 0; b < count; b++)
+      for (let i = 0; i < 3; i++) v += (y[3 * b + i]! - mean[i]!) ** 2;
     expect(Math.sqrt(v / (3 * count))).toBeCloseTo(mix.sigmaData, 1);
   });
 
@@ -140,12 +143,24 @@ describe('gaussianMixture', () => {
   });
 
   it('refuses bad parameters with their names', () => {
-    expect(() => gaussianMixture({ weights: [1, -1], means: [[0], [1]], stds: [1, 1], dim: 1 })).toThrow(/weights\[1\]/);
-    expect(() => gaussianMixture({ weights: [], means: [], stds: [], dim: 1 })).toThrow(ParameterError);
-    expect(() => gaussianMixture({ weights: [1], means: [[0, 0]], stds: [0], dim: 2 })).toThrow(/stds\[0\]/);
-    expect(() => gaussianMixture({ weights: [1], means: [[0]], stds: [1], dim: 2 })).toThrow(/means\[0\]\.length/);
-    expect(() => gaussianMixture({ weights: [1], means: [0, 0], stds: [1], dim: 1.5 })).toThrow(/dim/);
-    expect(() => gaussianMixture({ weights: [1], means: [0, Number.NaN], stds: [1], dim: 2 })).toThrow(/means\[1\]/);
+    expect(() =>
+      gaussianMixture({ weights: [1, -1], means: [[0], [1]], stds: [1, 1], dim: 1 }),
+    ).toThrow(/weights\[1\]/);
+    expect(() => gaussianMixture({ weights: [], means: [], stds: [], dim: 1 })).toThrow(
+      ParameterError,
+    );
+    expect(() => gaussianMixture({ weights: [1], means: [[0, 0]], stds: [0], dim: 2 })).toThrow(
+      /stds\[0\]/,
+    );
+    expect(() => gaussianMixture({ weights: [1], means: [[0]], stds: [1], dim: 2 })).toThrow(
+      /means\[0\]\.length/,
+    );
+    expect(() => gaussianMixture({ weights: [1], means: [0, 0], stds: [1], dim: 1.5 })).toThrow(
+      /dim/,
+    );
+    expect(() =>
+      gaussianMixture({ weights: [1], means: [0, Number.NaN], stds: [1], dim: 2 }),
+    ).toThrow(/means\[1\]/);
     expect(() => mix.denoiser(new Float64Array(4), 1)).toThrow(/x\.length/);
     expect(() => mix.denoiser(new Float64Array(3), -1)).toThrow(/sigma/);
     expect(() => mix.denoiser(new Float64Array(3), Number.NaN)).toThrow(/sigma/);
@@ -156,7 +171,12 @@ describe('gaussianMixture', () => {
 describe('isotropicGaussian', () => {
   const g = isotropicGaussian({ sigmaData: 0.5, dim: 4 });
   it('has the closed-form denoiser, equal to the one-component mixture', () => {
-    const asMixture = gaussianMixture({ weights: [1], means: [new Float64Array(4)], stds: [0.5], dim: 4 });
+    const asMixture = gaussianMixture({
+      weights: [1],
+      means: [new Float64Array(4)],
+      stds: [0.5],
+      dim: 4,
+    });
     const x = new Float64Array([0.3, -1, 2, 0.1, 0, 5, -3, 1]);
     for (const sigma of [0, 0.002, 0.5, 80]) {
       const d = g.denoiser(x, sigma);
@@ -175,7 +195,9 @@ describe('isotropicGaussian', () => {
     const sigma = 2;
     const h = 1e-5;
     const xs = g.flow(x, 80, sigma);
-    const deriv = g.flow(x, 80, sigma + h).map((v, i) => (v - g.flow(x, 80, sigma - h)[i]!) / (2 * h));
+    const deriv = g
+      .flow(x, 80, sigma + h)
+      .map((v, i) => (v - g.flow(x, 80, sigma - h)[i]!) / (2 * h));
     const rhs = xs.map((v, i) => (v - g.denoiser(xs, sigma)[i]!) / sigma);
     for (let i = 0; i < 4; i++) expect(deriv[i]).toBeCloseTo(rhs[i]!, 8);
     const twoStep = g.flow(g.flow(x, 80, 3), 3, 0);

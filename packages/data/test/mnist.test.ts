@@ -28,8 +28,12 @@ describe('loadMnist', () => {
     expect(small.dim).toBe(196);
     const r = 5;
     const c = 7;
-    const want = (big.images[2 * r * 28 + 2 * c]! + big.images[2 * r * 28 + 2 * c + 1]! +
-      big.images[(2 * r + 1) * 28 + 2 * c]! + big.images[(2 * r + 1) * 28 + 2 * c + 1]!) / 4;
+    const want =
+      (big.images[2 * r * 28 + 2 * c]! +
+        big.images[2 * r * 28 + 2 * c + 1]! +
+        big.images[(2 * r + 1) * 28 + 2 * c]! +
+        big.images[(2 * r + 1) * 28 + 2 * c + 1]!) /
+      4;
     expect(small.images[r * 14 + c]).toBeCloseTo(want, 15);
   });
 

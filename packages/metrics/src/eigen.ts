@@ -35,7 +35,8 @@ export function symmetricEigen(
     throw new ParameterError('matrix', `a Float64Array of n·n = ${n * n} values`, matrix);
   }
   for (let i = 0; i < matrix.length; i++) {
-    if (!Number.isFinite(matrix[i])) throw new ParameterError(`matrix[${i}]`, 'a finite number', matrix[i]);
+    if (!Number.isFinite(matrix[i]))
+      throw new ParameterError(`matrix[${i}]`, 'a finite number', matrix[i]);
   }
   const wantVectors = options.vectors ?? true;
   const a = matrix.slice();
@@ -62,7 +63,13 @@ export function symmetricEigen(
  * Step k reflects the column below the diagonal onto a multiple of the unit vector:
  * H = I − 2 v vᵀ, A ← H A H = A − 2 v qᵀ − 2 q vᵀ with p = A v, q = p − (vᵀp) v.
  */
-function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64Array, w: Float64Array | undefined): void {
+function tridiagonalize(
+  a: Float64Array,
+  n: number,
+  d: Float64Array,
+  e: Float64Array,
+  w: Float64Array | undefined,
+): void {
   const v = new Float64Array(n);
   const p = new Float64Array(n);
   const reflectors: Float64Array[] = [];
@@ -138,7 +145,12 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
  * (Wilkinson). On return d holds the eigenvalues; the rotations are applied to
  * the rows of `w`.
  */
-function implicitQl(d: Float64Array, e: Float64Array, n: number, w: Float64Array | undefined): void {
+function implicitQl(
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  w: Float64Array | undefined,
+): void {
   const eps = Number.EPSILON;
   // Deflation threshold relative to ‖T‖ (absolute accuracy eps·‖A‖, the backward error of
   // the method): a purely local test never triggers inside a cluster of zero eigenvalues.
@@ -153,7 +165,8 @@ function implicitQl(d: Float64Array, e: Float64Array, n: number, w: Float64Array
         if (Math.abs(e[m]!) <= small) break;
       }
       if (m === l) break;
-      if (iter === 100) throw new ParameterError('matrix', 'a symmetric matrix (QL iteration did not converge)', n);
+      if (iter === 100)
+        throw new ParameterError('matrix', 'a symmetric matrix (QL iteration did not converge)', n);
       // Wilkinson shift from the 2×2 block at l.
       let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
       let r = Math.hypot(g, 1);

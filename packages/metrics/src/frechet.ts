@@ -113,7 +113,8 @@ export function frechetFromMoments(a: GaussianMoments, b: GaussianMoments): numb
     }
   }
   let traceRoot = 0;
-  for (const mu of symmetricEigen(m, n, { vectors: false }).values) traceRoot += Math.sqrt(Math.max(mu, 0));
+  for (const mu of symmetricEigen(m, n, { vectors: false }).values)
+    traceRoot += Math.sqrt(Math.max(mu, 0));
   return Math.max(0, meanTerm + trace - 2 * traceRoot);
 }
 
@@ -132,7 +133,11 @@ export function frechetFromMoments(a: GaussianMoments, b: GaussianMoments): numb
  * const fd = frechetDistance(generated, data.sample(sampleRngs(7, 1000)), 16);
  * @see https://arxiv.org/abs/2206.00364
  */
-export function frechetDistance(samplesA: Float64Array, samplesB: Float64Array, dim: number): number {
+export function frechetDistance(
+  samplesA: Float64Array,
+  samplesB: Float64Array,
+  dim: number,
+): number {
   checkDim(dim);
   checkSamples('samplesA', samplesA, dim);
   checkSamples('samplesB', samplesB, dim);
@@ -150,6 +155,10 @@ function checkMoments(name: string, m: GaussianMoments): void {
     m.mean.length !== m.dim ||
     m.cov.length !== m.dim * m.dim
   ) {
-    throw new ParameterError(name, 'GaussianMoments { dim, mean (dim), cov (dim·dim) } as from gaussianMoments()', m);
+    throw new ParameterError(
+      name,
+      'GaussianMoments { dim, mean (dim), cov (dim·dim) } as from gaussianMoments()',
+      m,
+    );
   }
 }

@@ -33,7 +33,12 @@ export interface MmdResult {
  * const { mmd2 } = mmd(generated, reference, 16);
  * @see https://arxiv.org/abs/2206.00364
  */
-export function mmd(samplesA: Float64Array, samplesB: Float64Array, dim: number, options: MmdOptions = {}): MmdResult {
+export function mmd(
+  samplesA: Float64Array,
+  samplesB: Float64Array,
+  dim: number,
+  options: MmdOptions = {},
+): MmdResult {
   checkDim(dim);
   const na = checkSamples('samplesA', samplesA, dim);
   const nb = checkSamples('samplesB', samplesB, dim);
@@ -65,7 +70,8 @@ export function mmd(samplesA: Float64Array, samplesB: Float64Array, dim: number,
     const mid = sorted.length >> 1;
     const med2 = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
     h = Math.sqrt(med2);
-    if (!(h > 0)) throw new ParameterError('bandwidth', "a number > 0 ('median' found all points equal)", h);
+    if (!(h > 0))
+      throw new ParameterError('bandwidth', "a number > 0 ('median' found all points equal)", h);
   } else {
     h = checkPositive('bandwidth', requested);
   }

@@ -1,4 +1,10 @@
-import { checkInteger, checkNumber, checkPositive, ParameterError, type Denoiser } from '@edmkit/core';
+import {
+  checkInteger,
+  checkNumber,
+  checkPositive,
+  ParameterError,
+  type Denoiser,
+} from '@edmkit/core';
 import { checkDim, checkSamples } from './check.js';
 
 /** Options of {@link referenceSolve}. */
@@ -151,11 +157,16 @@ export async function referenceSolve(options: ReferenceSolveOptions): Promise<Re
     throw new ParameterError('options', 'an object { denoiser, x0, sigmaMax, dim, ... }', options);
   }
   const { denoiser } = options;
-  if (typeof denoiser !== 'function') throw new ParameterError('denoiser', 'a function (x, sigma) => D', denoiser);
+  if (typeof denoiser !== 'function')
+    throw new ParameterError('denoiser', 'a function (x, sigma) => D', denoiser);
   const dim = checkDim(options.dim);
   const batch = checkSamples('x0', options.x0, dim);
   const sigmaMax = checkPositive('sigmaMax', options.sigmaMax);
-  const sigmaMin = checkNumber('sigmaMin', options.sigmaMin ?? 0, { min: 0, max: sigmaMax, maxInclusive: false });
+  const sigmaMin = checkNumber('sigmaMin', options.sigmaMin ?? 0, {
+    min: 0,
+    max: sigmaMax,
+    maxInclusive: false,
+  });
   const rtol = checkNumber('rtol', options.rtol ?? 1e-9, { min: 1e-14, max: 1 });
   const atol = checkNumber('atol', options.atol ?? 1e-9, { min: 1e-14, max: 1 });
   const maxSteps = checkInteger('maxSteps', options.maxSteps ?? 10_000, 1);
@@ -163,7 +174,12 @@ export async function referenceSolve(options: ReferenceSolveOptions): Promise<Re
   const sigmaEnd =
     sigmaMin > 0
       ? sigmaMin
-      : checkNumber('sigmaEnd', options.sigmaEnd ?? 1e-7, { min: 0, minInclusive: false, max: sigmaMax, maxInclusive: false });
+      : checkNumber('sigmaEnd', options.sigmaEnd ?? 1e-7, {
+          min: 0,
+          minInclusive: false,
+          max: sigmaMax,
+          maxInclusive: false,
+        });
 
   const n = batch * dim;
   const c2 = sigmaData * sigmaData;
@@ -212,7 +228,11 @@ export async function referenceSolve(options: ReferenceSolveOptions): Promise<Re
 
   while (u > uEnd) {
     if (steps + rejected >= maxSteps) {
-      throw new ParameterError('maxSteps', `enough for the solve (σ = ${Math.exp(u)} not yet reached ${sigmaEnd})`, maxSteps);
+      throw new ParameterError(
+        'maxSteps',
+        `enough for the solve (σ = ${Math.exp(u)} not yet reached ${sigmaEnd})`,
+        maxSteps,
+      );
     }
     // The last step lands exactly on u_end.
     const last = u + h <= uEnd + 1e-12;
@@ -228,7 +248,8 @@ export async function referenceSolve(options: ReferenceSolveOptions): Promise<Re
     }
     await f(u + C5 * h, ys, k5);
     for (let i = 0; i < n; i++) {
-      ys[i] = y[i]! + h * (A61 * k1[i]! + A62 * k2[i]! + A63 * k3[i]! + A64 * k4[i]! + A65 * k5[i]!);
+      ys[i] =
+        y[i]! + h * (A61 * k1[i]! + A62 * k2[i]! + A63 * k3[i]! + A64 * k4[i]! + A65 * k5[i]!);
     }
     const uNext = last ? uEnd : u + h;
     await f(uNext, ys, k6);
@@ -244,7 +265,10 @@ export async function referenceSolve(options: ReferenceSolveOptions): Promise<Re
     for (let b = 0; b < batch; b++) {
       let s = 0;
       for (let i = b * dim, end = i + dim; i < end; i++) {
-        const e = r1 * h * (E1 * k1[i]! + E3 * k3[i]! + E4 * k4[i]! + E5 * k5[i]! + E6 * k6[i]! + E7 * k7[i]!);
+        const e =
+          r1 *
+          h *
+          (E1 * k1[i]! + E3 * k3[i]! + E4 * k4[i]! + E5 * k5[i]! + E6 * k6[i]! + E7 * k7[i]!);
         const scale = atol + rtol * Math.max(Math.abs(r0 * y[i]!), Math.abs(r1 * yNew[i]!));
         const q = e / scale;
         s += q * q;
@@ -252,7 +276,11 @@ export async function referenceSolve(options: ReferenceSolveOptions): Promise<Re
       err = Math.max(err, Math.sqrt(s / dim));
     }
     if (!Number.isFinite(err)) {
-      throw new ParameterError('denoiser', 'a function returning finite values', `non-finite output near σ = ${Math.exp(u)}`);
+      throw new ParameterError(
+        'denoiser',
+        'a function returning finite values',
+        `non-finite output near σ = ${Math.exp(u)}`,
+      );
     }
 
     const factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** -0.2));
@@ -265,7 +293,9 @@ export async function referenceSolve(options: ReferenceSolveOptions): Promise<Re
         dataEndEstimate(y, k1, scaleOf(u), c2, dNow);
         // If the remaining change behaves like σ^p, p ≥ 1, it is at most change / (e^|h| − 1).
         const bound = Math.expm1(-h);
-        const settled = dPrev !== undefined && withinTolerance(dNow, dPrev, batch, dim, rtol * bound, atol * bound);
+        const settled =
+          dPrev !== undefined &&
+          withinTolerance(dNow, dPrev, batch, dim, rtol * bound, atol * bound);
         [dPrev, dNow] = [dNow, dPrev ?? new Float64Array(n)];
         if (settled) break;
       }
@@ -290,7 +320,13 @@ export async function referenceSolve(options: ReferenceSolveOptions): Promise<Re
 const STOP_SIGMA = 0.02;
 
 /** D(x̂; σ) from y and k = (c²/r² · x̂ − D)/r at the same point, x̂ = r·y, r = √(σ² + c²). */
-function dataEndEstimate(y: Float64Array, k: Float64Array, r: number, c2: number, out: Float64Array): Float64Array {
+function dataEndEstimate(
+  y: Float64Array,
+  k: Float64Array,
+  r: number,
+  c2: number,
+  out: Float64Array,
+): Float64Array {
   const skipR = c2 / r;
   for (let i = 0; i < y.length; i++) out[i] = skipR * y[i]! - r * k[i]!;
   return out;

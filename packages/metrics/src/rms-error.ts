@@ -21,7 +21,8 @@ export function rmsError(a: Float64Array, b: Float64Array, dim: number): Float64
   checkDim(dim);
   const batch = checkSamples('a', a, dim);
   checkSamples('b', b, dim);
-  if (a.length !== b.length) throw new ParameterError('b.length', `equal to a.length = ${a.length}`, b.length);
+  if (a.length !== b.length)
+    throw new ParameterError('b.length', `equal to a.length = ${a.length}`, b.length);
   const out = new Float64Array(batch);
   for (let s = 0; s < batch; s++) {
     let acc = 0;

@@ -24,8 +24,10 @@ export interface SlicedWassersteinOptions {
  * @see https://arxiv.org/abs/2206.00364
  */
 export function wasserstein1d(a: Float64Array, b: Float64Array): number {
-  if (!(a instanceof Float64Array) || a.length === 0) throw new ParameterError('a', 'a non-empty Float64Array', a);
-  if (!(b instanceof Float64Array) || b.length === 0) throw new ParameterError('b', 'a non-empty Float64Array', b);
+  if (!(a instanceof Float64Array) || a.length === 0)
+    throw new ParameterError('a', 'a non-empty Float64Array', a);
+  if (!(b instanceof Float64Array) || b.length === 0)
+    throw new ParameterError('b', 'a non-empty Float64Array', b);
   return w2SortedInPlace(a.slice().sort(), b.slice().sort());
 }
 
@@ -87,7 +89,8 @@ export function slicedWasserstein(
   }
   const L = checkInteger('projections', options.projections ?? 128, 1);
   const rng = options.rng;
-  if (rng == null || typeof rng.normal !== 'function') throw new ParameterError('rng', 'an Rng', rng);
+  if (rng == null || typeof rng.normal !== 'function')
+    throw new ParameterError('rng', 'an Rng', rng);
   const theta = new Float64Array(dim);
   const pa = new Float64Array(na);
   const pb = new Float64Array(nb);
@@ -108,7 +111,13 @@ export function slicedWasserstein(
   return Math.sqrt(total / L);
 }
 
-function project(x: Float64Array, count: number, dim: number, theta: Float64Array, out: Float64Array): void {
+function project(
+  x: Float64Array,
+  count: number,
+  dim: number,
+  theta: Float64Array,
+  out: Float64Array,
+): void {
   for (let b = 0; b < count; b++) {
     let s = 0;
     const o = b * dim;

@@ -33,7 +33,11 @@ export function summarize(values: ArrayLike<number>): Summary {
   for (let i = 0; i < sorted.length; i++) {
     const v = sorted[i]!;
     if (typeof (values as ArrayLike<unknown>)[i] !== 'number' || Number.isNaN(v)) {
-      throw new ParameterError(`values[${i}]`, 'a number (not NaN)', (values as ArrayLike<unknown>)[i]);
+      throw new ParameterError(
+        `values[${i}]`,
+        'a number (not NaN)',
+        (values as ArrayLike<unknown>)[i],
+      );
     }
     sum += v;
   }

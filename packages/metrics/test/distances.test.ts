@@ -91,7 +91,9 @@ describe('symmetricEigen', () => {
     const rows = 10; // rank 10
     const f = new Float64Array(rows * n).map(() => rng.normal());
     const a = new Float64Array(n * n);
-    for (let r = 0; r < rows; r++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j]! += f[r * n + i]! * f[r * n + j]!;
+    for (let r = 0; r < rows; r++)
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) a[i * n + j]! += f[r * n + i]! * f[r * n + j]!;
     const { values } = symmetricEigen(a, n);
     const scale = values[n - 1]!;
     for (let k = 0; k < n - rows; k++) expect(Math.abs(values[k]!) / scale).toBeLessThan(1e-13);
@@ -100,7 +102,9 @@ describe('symmetricEigen', () => {
     expect(values.reduce((s, v) => s + v, 0)).toBeCloseTo(trace, 8);
   });
   it('handles diagonal and zero matrices and refuses bad input', () => {
-    expect(Array.from(symmetricEigen(new Float64Array([3, 0, 0, 0, 1, 0, 0, 0, 2]), 3).values)).toEqual([1, 2, 3]);
+    expect(
+      Array.from(symmetricEigen(new Float64Array([3, 0, 0, 0, 1, 0, 0, 0, 2]), 3).values),
+    ).toEqual([1, 2, 3]);
     expect(Array.from(symmetricEigen(new Float64Array(16), 4).values)).toEqual([0, 0, 0, 0]);
     expect(() => symmetricEigen(new Float64Array(3), 2)).toThrow(/matrix/);
     expect(() => symmetricEigen(new Float64Array([1, Number.NaN, 0, 1]), 2)).toThrow(/matrix\[1\]/);
@@ -119,7 +123,8 @@ describe('frechetFromMoments', () => {
       const a = { dim: n, count: 100, mean: ma, cov: fromSpectrum(q, la, n) };
       const b = { dim: n, count: 100, mean: mb, cov: fromSpectrum(q, lb, n) };
       let want = 0;
-      for (let i = 0; i < n; i++) want += (ma[i]! - mb[i]!) ** 2 + (Math.sqrt(la[i]!) - Math.sqrt(lb[i]!)) ** 2;
+      for (let i = 0; i < n; i++)
+        want += (ma[i]! - mb[i]!) ** 2 + (Math.sqrt(la[i]!) - Math.sqrt(lb[i]!)) ** 2;
       expect(frechetFromMoments(a, b)).toBeCloseTo(want, 9);
       expect(frechetFromMoments(b, a)).toBeCloseTo(want, 9);
       expect(frechetFromMoments(a, a)).toBeLessThan(1e-10);
@@ -132,7 +137,8 @@ describe('frechetFromMoments', () => {
     const sb = [0.5, -0.3, -0.3, 1.5];
     const trAB = sa[0]! * sb[0]! + sa[1]! * sb[2]! + sa[2]! * sb[1]! + sa[3]! * sb[3]!;
     const det = (m: number[]) => m[0]! * m[3]! - m[1]! * m[2]!;
-    const want = 1 ** 2 + 2 ** 2 + 2 + 1 + 0.5 + 1.5 - 2 * Math.sqrt(trAB + 2 * Math.sqrt(det(sa) * det(sb)));
+    const want =
+      1 ** 2 + 2 ** 2 + 2 + 1 + 0.5 + 1.5 - 2 * Math.sqrt(trAB + 2 * Math.sqrt(det(sa) * det(sb)));
     const a = { dim: 2, count: 10, mean: new Float64Array([0, 0]), cov: new Float64Array(sa) };
     const b = { dim: 2, count: 10, mean: new Float64Array([1, 2]), cov: new Float64Array(sb) };
     expect(frechetFromMoments(a, b)).toBeCloseTo(want, 12);
@@ -169,7 +175,9 @@ describe('frechetDistance', () => {
     expect(Array.from(m.cov)).toEqual([2, 4, 4, 8]);
     expect(() => gaussianMoments(new Float64Array([1, 2]), 2)).toThrow(/at least 2/);
     expect(() => frechetDistance(new Float64Array(4), new Float64Array(6), 2)).not.toThrow();
-    expect(() => frechetDistance(new Float64Array(4), new Float64Array(5), 2)).toThrow(/samplesB\.length/);
+    expect(() => frechetDistance(new Float64Array(4), new Float64Array(5), 2)).toThrow(
+      /samplesB\.length/,
+    );
   });
 });
 
@@ -177,7 +185,10 @@ describe('wasserstein1d and slicedWasserstein', () => {
   it('computes 1-D W₂² by hand, equal and unequal sizes', () => {
     expect(wasserstein1d(new Float64Array([0, 1]), new Float64Array([0.5]))).toBeCloseTo(0.25, 15);
     // quantile pieces [1/3, 1/2): 1 vs 0 and [1/2, 2/3): 1 vs 2 → 1/6 + 1/6
-    expect(wasserstein1d(new Float64Array([2, 0, 1]), new Float64Array([2, 0]))).toBeCloseTo(1 / 3, 15);
+    expect(wasserstein1d(new Float64Array([2, 0, 1]), new Float64Array([2, 0]))).toBeCloseTo(
+      1 / 3,
+      15,
+    );
     expect(wasserstein1d(new Float64Array([3, 1]), new Float64Array([0, 2]))).toBeCloseTo(1, 15);
     expect(wasserstein1d(new Float64Array([1, 2, 3]), new Float64Array([3, 1, 2]))).toBe(0);
   });
@@ -195,8 +206,12 @@ describe('wasserstein1d and slicedWasserstein', () => {
     const want = Math.sqrt(c.reduce((s, v) => s + v * v, 0) / dim);
     expect(Math.abs(ab - want) / want).toBeLessThan(0.08);
     // unequal sizes
-    expect(slicedWasserstein(a, shifted.subarray(0, 200 * dim), dim, { rng: createRng(5) })).toBeGreaterThan(0);
-    expect(() => slicedWasserstein(a, a, dim, { rng: createRng(1), projections: 0 })).toThrow(/projections/);
+    expect(
+      slicedWasserstein(a, shifted.subarray(0, 200 * dim), dim, { rng: createRng(5) }),
+    ).toBeGreaterThan(0);
+    expect(() => slicedWasserstein(a, a, dim, { rng: createRng(1), projections: 0 })).toThrow(
+      /projections/,
+    );
     expect(() => slicedWasserstein(a, a, dim, {} as never)).toThrow(/rng/);
   });
 });
@@ -214,7 +229,12 @@ describe('mmd', () => {
     const want = 2 * base * (1 - Math.exp(-1 / (2 * (h * h + 2))));
     expect(Math.abs(mmd2 - want)).toBeLessThan(0.01);
     expect(mmd(b, a, 1, { bandwidth: h }).mmd2).toBeCloseTo(mmd2, 12);
-    const same = mmd(a, new Float64Array(n).map(() => ra.normal()), 1, { bandwidth: h }).mmd2;
+    const same = mmd(
+      a,
+      new Float64Array(n).map(() => ra.normal()),
+      1,
+      { bandwidth: h },
+    ).mmd2;
     expect(Math.abs(same)).toBeLessThan(0.005);
     expect(mmd(a, b, 1).bandwidth).toBeGreaterThan(0.5);
     expect(() => mmd(a, b, 1, { bandwidth: 0 })).toThrow(/bandwidth/);

@@ -4,7 +4,9 @@ import { empiricalImages, isotropicGaussian, standardMixture } from '@edmkit/dat
 import { referenceSolve, rmsError } from '@edmkit/metrics';
 
 function latents(batch: number, dim: number, sigmaMax: number, seed = 1): Float64Array {
-  return arrayOps.combine([[sigmaMax, arrayOps.randnLike(new Float64Array(batch * dim), sampleRngs(seed, batch))]]);
+  return arrayOps.combine([
+    [sigmaMax, arrayOps.randnLike(new Float64Array(batch * dim), sampleRngs(seed, batch))],
+  ]);
 }
 
 /** Largest per-sample RMS of (a − b) relative to the per-sample RMS of b. */
@@ -23,7 +25,13 @@ describe('referenceSolve', () => {
     ] as const) {
       const g = isotropicGaussian({ dim: 16, sigmaData });
       const x0 = latents(64, 16, 80);
-      const ref = await referenceSolve({ denoiser: g.denoiser, x0, sigmaMax: 80, dim: 16, sigmaData: c });
+      const ref = await referenceSolve({
+        denoiser: g.denoiser,
+        x0,
+        sigmaMax: 80,
+        dim: 16,
+        sigmaData: c,
+      });
       expect(maxRelativeRms(ref.x, g.flow(x0, 80, 0), 16)).toBeLessThan(2e-9);
       expect(ref.nfe).toBeLessThan(700);
     }
@@ -40,7 +48,13 @@ describe('referenceSolve', () => {
     const g = isotropicGaussian({ dim: 4, sigmaData: 0.7 });
     const x0 = latents(8, 4, 100);
     for (const sigmaMin of [0.002, 0.5, 20]) {
-      const ref = await referenceSolve({ denoiser: g.denoiser, x0, sigmaMax: 100, sigmaMin, dim: 4 });
+      const ref = await referenceSolve({
+        denoiser: g.denoiser,
+        x0,
+        sigmaMax: 100,
+        sigmaMin,
+        dim: 4,
+      });
       expect(ref.sigmaEnd).toBe(sigmaMin);
       expect(maxRelativeRms(ref.x, g.flow(x0, 100, sigmaMin), 4)).toBeLessThan(2e-9);
     }
@@ -50,7 +64,14 @@ describe('referenceSolve', () => {
     const data = standardMixture({ seed: 0 });
     const x0 = latents(256, 16, 80);
     const ref = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: 80, dim: 16 });
-    const tight = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: 80, dim: 16, rtol: 1e-11, atol: 1e-11 });
+    const tight = await referenceSolve({
+      denoiser: data.denoiser,
+      x0,
+      sigmaMax: 80,
+      dim: 16,
+      rtol: 1e-11,
+      atol: 1e-11,
+    });
     expect(Math.max(...rmsError(ref.x, tight.x, 16))).toBeLessThan(3e-9);
     expect(ref.nfe).toBeLessThan(1000);
     expect(ref.nfe).toBe(6 * (ref.steps + ref.rejected) + 1);
@@ -61,9 +82,30 @@ describe('referenceSolve', () => {
   it('error scales with the tolerance (a 5th-order method converges)', async () => {
     const data = standardMixture({ seed: 3, dim: 4, components: 3 });
     const x0 = latents(32, 4, 80, 5);
-    const truth = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: 80, dim: 4, rtol: 1e-12, atol: 1e-12 });
-    const loose = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: 80, dim: 4, rtol: 1e-6, atol: 1e-6 });
-    const mid = await referenceSolve({ denoiser: data.denoiser, x0, sigmaMax: 80, dim: 4, rtol: 1e-8, atol: 1e-8 });
+    const truth = await referenceSolve({
+      denoiser: data.denoiser,
+      x0,
+      sigmaMax: 80,
+      dim: 4,
+      rtol: 1e-12,
+      atol: 1e-12,
+    });
+    const loose = await referenceSolve({
+      denoiser: data.denoiser,
+      x0,
+      sigmaMax: 80,
+      dim: 4,
+      rtol: 1e-6,
+      atol: 1e-6,
+    });
+    const mid = await referenceSolve({
+      denoiser: data.denoiser,
+      x0,
+      sigmaMax: 80,
+      dim: 4,
+      rtol: 1e-8,
+      atol: 1e-8,
+    });
     const eLoose = Math.max(...rmsError(loose.x, truth.x, 4));
     const eMid = Math.max(...rmsError(mid.x, truth.x, 4));
     expect(eLoose).toBeLessThan(1e-5);
@@ -96,7 +138,12 @@ describe('referenceSolve', () => {
     const g = isotropicGaussian({ dim: 2 });
     const x0 = latents(3, 2, 10);
     const copy = x0.slice();
-    const ref = await referenceSolve({ denoiser: (x, s) => Promise.resolve(g.denoiser(x, s)), x0, sigmaMax: 10, dim: 2 });
+    const ref = await referenceSolve({
+      denoiser: (x, s) => Promise.resolve(g.denoiser(x, s)),
+      x0,
+      sigmaMax: 10,
+      dim: 2,
+    });
     expect(x0).toEqual(copy);
     expect(maxRelativeRms(ref.x, g.flow(x0, 10, 0), 2)).toBeLessThan(1e-12);
   });
@@ -104,15 +151,25 @@ describe('referenceSolve', () => {
   it('refuses bad options with their names', async () => {
     const g = isotropicGaussian({ dim: 2 });
     const base = { denoiser: g.denoiser, x0: new Float64Array(4), sigmaMax: 80, dim: 2 };
-    await expect(referenceSolve({ ...base, x0: new Float64Array(3) })).rejects.toThrow(/x0\.length/);
+    await expect(referenceSolve({ ...base, x0: new Float64Array(3) })).rejects.toThrow(
+      /x0\.length/,
+    );
     await expect(referenceSolve({ ...base, sigmaMax: 0 })).rejects.toThrow(/sigmaMax/);
     await expect(referenceSolve({ ...base, sigmaMin: 80 })).rejects.toThrow(/sigmaMin/);
     await expect(referenceSolve({ ...base, rtol: 0 })).rejects.toThrow(/rtol/);
     await expect(referenceSolve({ ...base, sigmaData: -1 })).rejects.toThrow(/sigmaData/);
-    await expect(referenceSolve({ ...base, maxSteps: 2, sigmaData: 3 })).rejects.toThrow(/maxSteps/);
-    await expect(referenceSolve({ ...base, denoiser: () => new Float64Array(1) })).rejects.toThrow(ParameterError);
+    await expect(referenceSolve({ ...base, maxSteps: 2, sigmaData: 3 })).rejects.toThrow(
+      /maxSteps/,
+    );
+    await expect(referenceSolve({ ...base, denoiser: () => new Float64Array(1) })).rejects.toThrow(
+      ParameterError,
+    );
     await expect(
-      referenceSolve({ ...base, x0: new Float64Array([1, 1, 1, 1]), denoiser: (x) => x.map(() => Number.NaN) }),
+      referenceSolve({
+        ...base,
+        x0: new Float64Array([1, 1, 1, 1]),
+        denoiser: (x) => x.map(() => Number.NaN),
+      }),
     ).rejects.toThrow(/finite/);
   });
 });

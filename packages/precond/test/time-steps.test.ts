@@ -14,7 +14,11 @@ import {
 } from '@edmkit/schedules';
 import type { Discretization, NoiseSchedule, SigmaRange } from '@edmkit/schedules';
 import { maxRelErr, readFixture, relErr } from '../../../test-support/fixtures.js';
-import type { AblationEntry, DiscretizationFixture, NetName } from '../../../test-support/fixtures.js';
+import type {
+  AblationEntry,
+  DiscretizationFixture,
+  NetName,
+} from '../../../test-support/fixtures.js';
 
 const fixture = readFixture<DiscretizationFixture>('discretization.json');
 

@@ -7,7 +7,11 @@ import { iddpmOriginal, veOriginal, vpOriginal } from './samplers.js';
 export const samplerFamilies = ['vp', 've', 'iddpm'] as const;
 export type SamplerFamily = (typeof samplerFamilies)[number];
 
-const originals: Record<SamplerFamily, SamplerConfig> = { vp: vpOriginal, ve: veOriginal, iddpm: iddpmOriginal };
+const originals: Record<SamplerFamily, SamplerConfig> = {
+  vp: vpOriginal,
+  ve: veOriginal,
+  iddpm: iddpmOriginal,
+};
 const familyLabels: Record<SamplerFamily, string> = { vp: 'VP', ve: 'VE', iddpm: 'iDDPM' };
 
 /**
@@ -33,7 +37,13 @@ export function samplerAblation(family: SamplerFamily): SamplerConfig[] {
   });
   const chain = [original, withHeun];
   if (original.schedule !== 'linear' || original.scaling !== 'none') {
-    chain.push(overrideSampler(withHeun, { label: `${label} + EDM σ(t) & s(t)`, schedule: 'linear', scaling: 'none' }));
+    chain.push(
+      overrideSampler(withHeun, {
+        label: `${label} + EDM σ(t) & s(t)`,
+        schedule: 'linear',
+        scaling: 'none',
+      }),
+    );
   }
   return chain;
 }

@@ -7,7 +7,14 @@ export const scalingNames = ['vp', 'none'] as const;
 /** s(t) variant: VP 1/√(e^{½β_d t² + β_min t}), none 1 (VE, EDM). */
 export type ScalingName = (typeof scalingNames)[number];
 
-export const discretizationNames = ['vp', 've', 'iddpm', 'edm', 'exponential', 'polyexponential'] as const;
+export const discretizationNames = [
+  'vp',
+  've',
+  'iddpm',
+  'edm',
+  'exponential',
+  'polyexponential',
+] as const;
 /** Time-step variant: the four of Table 1 plus k-diffusion's exponential and polyexponential. */
 export type DiscretizationName = (typeof discretizationNames)[number];
 

@@ -6,7 +6,14 @@ export {
   scheduleNames,
   solverNames,
 } from './axes.js';
-export type { DiscretizationName, NetworkName, SamplerAxis, ScalingName, ScheduleName, SolverName } from './axes.js';
+export type {
+  DiscretizationName,
+  NetworkName,
+  SamplerAxis,
+  ScalingName,
+  ScheduleName,
+  SolverName,
+} from './axes.js';
 export type { SamplerConfig } from './sampler-config.js';
 export { edm, iddpmOriginal, samplerPresets, veOriginal, vpOriginal } from './samplers.js';
 export type { SamplerPresetName } from './samplers.js';

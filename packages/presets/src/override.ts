@@ -1,4 +1,10 @@
-import { checkNumber, checkOneOf, checkPositive, ParameterError, UnknownNameError } from '@edmkit/core';
+import {
+  checkNumber,
+  checkOneOf,
+  checkPositive,
+  ParameterError,
+  UnknownNameError,
+} from '@edmkit/core';
 import { churn as checkChurn } from '@edmkit/solvers';
 import {
   discretizationNames,
@@ -17,9 +23,11 @@ import { samplerPresets, type SamplerPresetName } from './samplers.js';
  * {@link UnknownNameError} / {@link ParameterError} naming the axis otherwise.
  */
 export function validateSamplerConfig(config: SamplerConfig): SamplerConfig {
-  if (config == null || typeof config !== 'object') throw new ParameterError('config', 'a SamplerConfig object', config);
+  if (config == null || typeof config !== 'object')
+    throw new ParameterError('config', 'a SamplerConfig object', config);
   for (const key of Object.keys(config)) {
-    if (!(samplerAxes as readonly string[]).includes(key)) throw new UnknownNameError('sampler axis', key, samplerAxes);
+    if (!(samplerAxes as readonly string[]).includes(key))
+      throw new UnknownNameError('sampler axis', key, samplerAxes);
   }
   if (typeof config.label !== 'string') throw new ParameterError('label', 'a string', config.label);
   checkOneOf('network', config.network, networkNames);
@@ -27,14 +35,29 @@ export function validateSamplerConfig(config: SamplerConfig): SamplerConfig {
   checkOneOf('discretization', config.discretization, discretizationNames);
   checkOneOf('schedule', config.schedule, scheduleNames);
   checkOneOf('scaling', config.scaling, scalingNames);
-  if (config.alpha !== undefined) checkNumber('alpha', config.alpha, { min: 0, minInclusive: false, max: 1 });
+  if (config.alpha !== undefined)
+    checkNumber('alpha', config.alpha, { min: 0, minInclusive: false, max: 1 });
   if (config.rho !== undefined) checkPositive('rho', config.rho);
   if (config.sigmaMin !== undefined) checkPositive('sigmaMin', config.sigmaMin);
   if (config.sigmaMax !== undefined) checkPositive('sigmaMax', config.sigmaMax);
-  if (config.sigmaMin !== undefined && config.sigmaMax !== undefined && !(config.sigmaMin < config.sigmaMax)) {
-    throw new ParameterError('sigmaMax', `a number > sigmaMin = ${config.sigmaMin}`, config.sigmaMax);
+  if (
+    config.sigmaMin !== undefined &&
+    config.sigmaMax !== undefined &&
+    !(config.sigmaMin < config.sigmaMax)
+  ) {
+    throw new ParameterError(
+      'sigmaMax',
+      `a number > sigmaMin = ${config.sigmaMin}`,
+      config.sigmaMax,
+    );
   }
-  if (config.epsilonS !== undefined) checkNumber('epsilonS', config.epsilonS, { min: 0, minInclusive: false, max: 1, maxInclusive: false });
+  if (config.epsilonS !== undefined)
+    checkNumber('epsilonS', config.epsilonS, {
+      min: 0,
+      minInclusive: false,
+      max: 1,
+      maxInclusive: false,
+    });
   if (config.churn !== undefined) checkChurn(config.churn);
   return Object.freeze({ ...config });
 }
@@ -47,11 +70,16 @@ export function validateSamplerConfig(config: SamplerConfig): SamplerConfig {
  * const vpHeun = overrideSampler(vpOriginal, { solver: 'heun', discretization: 'edm', rho: 7,
  *   sigmaMin: 0.002, sigmaMax: 80, label: 'VP + Heun & EDM t_i' });
  */
-export function overrideSampler(base: SamplerConfig, overrides: Partial<Record<SamplerAxis, unknown>>): SamplerConfig {
+export function overrideSampler(
+  base: SamplerConfig,
+  overrides: Partial<Record<SamplerAxis, unknown>>,
+): SamplerConfig {
   return validateSamplerConfig({ ...base, ...(overrides as Partial<SamplerConfig>) });
 }
 
 /** The sampler preset called `name` (`vp`, `ve`, `iddpm`, `edm`). */
 export function getSamplerPreset(name: string): SamplerConfig {
-  return samplerPresets[checkOneOf('preset', name, Object.keys(samplerPresets) as SamplerPresetName[])];
+  return samplerPresets[
+    checkOneOf('preset', name, Object.keys(samplerPresets) as SamplerPresetName[])
+  ];
 }

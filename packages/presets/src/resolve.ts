@@ -1,5 +1,12 @@
 import type { Denoiser, Rng, TensorOps } from '@edmkit/core';
-import { clampRange, edmPrecond, iddpmPrecond, vePrecond, vpPrecond, type Preconditioner } from '@edmkit/precond';
+import {
+  clampRange,
+  edmPrecond,
+  iddpmPrecond,
+  vePrecond,
+  vpPrecond,
+  type Preconditioner,
+} from '@edmkit/precond';
 import {
   edmSteps,
   exponentialSteps,
@@ -108,15 +115,23 @@ export function resolveSampler(input: SamplerConfig): ResolvedSampler {
   const precond = networkPrecond(config.network);
   const requested = defaultRange(config);
   const range = clampRange(
-    { sigmaMin: config.sigmaMin ?? requested.sigmaMin, sigmaMax: config.sigmaMax ?? requested.sigmaMax },
+    {
+      sigmaMin: config.sigmaMin ?? requested.sigmaMin,
+      sigmaMax: config.sigmaMax ?? requested.sigmaMax,
+    },
     precond,
   );
   const epsilonS = config.epsilonS ?? vpEpsilonS;
-  const usesVp = config.discretization === 'vp' || config.schedule === 'vp' || config.scaling === 'vp';
+  const usesVp =
+    config.discretization === 'vp' || config.schedule === 'vp' || config.scaling === 'vp';
   const vpBetas = usesVp ? refitVp(range, epsilonS) : undefined;
 
   const schedule =
-    config.schedule === 'vp' ? vpSchedule(vpBetas) : config.schedule === 've' ? veSchedule() : linearSchedule();
+    config.schedule === 'vp'
+      ? vpSchedule(vpBetas)
+      : config.schedule === 've'
+        ? veSchedule()
+        : linearSchedule();
   // The VP scaling preserves the variance of whichever σ(t) is in use: s = 1/√(1 + σ(t)²) (SPEC §3).
   const scaling = config.scaling === 'vp' ? vpScaling({ schedule }) : noScaling();
   const discretization = makeDiscretization(config, epsilonS);
@@ -141,7 +156,8 @@ export function resolveSampler(input: SamplerConfig): ResolvedSampler {
     churn,
     tSteps: (n: number) => timeSteps({ discretization, n, range, schedule, roundSigma }),
     nfe: (n: number) => solverNfe(solver, n),
-    stepsForNfe: (nfe: number) => Math.max(1, solver.order === 1 ? Math.floor(nfe) : Math.floor((nfe + 1) / 2)),
+    stepsForNfe: (nfe: number) =>
+      Math.max(1, solver.order === 1 ? Math.floor(nfe) : Math.floor((nfe + 1) / 2)),
   });
 }
 
@@ -179,7 +195,10 @@ export interface RunSamplerOptions<T> {
  * Runs a resolved sampler for `n` steps: {@link sample} with the configuration's
  * time steps, σ(t), s(t), solver, churn and the network's σ rounding.
  */
-export function runSampler<T>(sampler: ResolvedSampler, options: RunSamplerOptions<T>): Promise<SampleResult<T>> {
+export function runSampler<T>(
+  sampler: ResolvedSampler,
+  options: RunSamplerOptions<T>,
+): Promise<SampleResult<T>> {
   return sample({
     ops: options.ops,
     denoiser: options.denoiser,

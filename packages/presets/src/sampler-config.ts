@@ -1,5 +1,11 @@
 import type { Churn } from '@edmkit/solvers';
-import type { DiscretizationName, NetworkName, ScalingName, ScheduleName, SolverName } from './axes.js';
+import type {
+  DiscretizationName,
+  NetworkName,
+  ScalingName,
+  ScheduleName,
+  SolverName,
+} from './axes.js';
 
 /**
  * A sampler configuration as plain data: one choice per sampling row of the

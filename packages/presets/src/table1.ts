@@ -21,17 +21,39 @@ export interface Table1Row {
  * Paper: Table 1. SPEC §2.1–2.4.
  */
 export const table1: readonly Table1Row[] = Object.freeze([
-  { section: 'Sampling', axis: 'ODE solver', vp: 'Euler', ve: 'Euler', iddpm: 'Euler', edm: '2nd order Heun' },
+  {
+    section: 'Sampling',
+    axis: 'ODE solver',
+    vp: 'Euler',
+    ve: 'Euler',
+    iddpm: 'Euler',
+    edm: '2nd order Heun',
+  },
   {
     section: 'Sampling',
     axis: 'Time steps t_{i<N}',
     vp: '1 + i/(N−1)·(ε_s − 1)',
     ve: 'σ_max²·(σ_min²/σ_max²)^{i/(N−1)}',
-    iddpm: 'u_{⌊j₀ + (M−1−j₀)/(N−1)·i + ½⌋}, u_{j−1} = √((u_j²+1)/max(ᾱ_{j−1}/ᾱ_j, C₁) − 1), u_M = 0',
+    iddpm:
+      'u_{⌊j₀ + (M−1−j₀)/(N−1)·i + ½⌋}, u_{j−1} = √((u_j²+1)/max(ᾱ_{j−1}/ᾱ_j, C₁) − 1), u_M = 0',
     edm: '(σ_max^{1/ρ} + i/(N−1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ',
   },
-  { section: 'Sampling', axis: 'Schedule σ(t)', vp: '√(e^{½β_d t² + β_min t} − 1)', ve: '√t', iddpm: 't', edm: 't' },
-  { section: 'Sampling', axis: 'Scaling s(t)', vp: '1/√(e^{½β_d t² + β_min t})', ve: '1', iddpm: '1', edm: '1' },
+  {
+    section: 'Sampling',
+    axis: 'Schedule σ(t)',
+    vp: '√(e^{½β_d t² + β_min t} − 1)',
+    ve: '√t',
+    iddpm: 't',
+    edm: 't',
+  },
+  {
+    section: 'Sampling',
+    axis: 'Scaling s(t)',
+    vp: '1/√(e^{½β_d t² + β_min t})',
+    ve: '1',
+    iddpm: '1',
+    edm: '1',
+  },
   {
     section: 'Network and preconditioning',
     axis: 'Architecture of F_θ',
@@ -40,7 +62,14 @@ export const table1: readonly Table1Row[] = Object.freeze([
     iddpm: 'DDPM (ADM)',
     edm: '(any)',
   },
-  { section: 'Network and preconditioning', axis: 'Skip scaling c_skip(σ)', vp: '1', ve: '1', iddpm: '1', edm: 'σ_data²/(σ² + σ_data²)' },
+  {
+    section: 'Network and preconditioning',
+    axis: 'Skip scaling c_skip(σ)',
+    vp: '1',
+    ve: '1',
+    iddpm: '1',
+    edm: 'σ_data²/(σ² + σ_data²)',
+  },
   {
     section: 'Network and preconditioning',
     axis: 'Output scaling c_out(σ)',
@@ -97,13 +126,19 @@ export const table1: readonly Table1Row[] = Object.freeze([
  * @example
  * console.log(table1Markdown({ sections: ['Sampling'] }));
  */
-export function table1Markdown(options: { readonly sections?: readonly Table1Row['section'][] } = {}): string {
-  const rows = options.sections ? table1.filter((r) => options.sections!.includes(r.section)) : table1;
+export function table1Markdown(
+  options: { readonly sections?: readonly Table1Row['section'][] } = {},
+): string {
+  const rows = options.sections
+    ? table1.filter((r) => options.sections!.includes(r.section))
+    : table1;
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   const lines = [
     '| | VP | VE | iDDPM + DDIM | EDM |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${esc(r.axis)} | ${esc(r.vp)} | ${esc(r.ve)} | ${esc(r.iddpm)} | ${esc(r.edm)} |`),
+    ...rows.map(
+      (r) => `| ${esc(r.axis)} | ${esc(r.vp)} | ${esc(r.ve)} | ${esc(r.iddpm)} | ${esc(r.edm)} |`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }

@@ -34,12 +34,23 @@ export type Table2Baseline = (typeof table2Baselines)[number];
  * table2('vp', 'quick').map((r) => r.id + (r.config ? '' : ' (n/a)'));
  */
 export function table2(baseline: Table2Baseline, scale: 'quick' | 'full'): Table2Row[] {
-  const base = { vp: vpTraining, ve: veTraining }[checkOneOf('baseline', baseline, table2Baselines)];
+  const base = { vp: vpTraining, ve: veTraining }[
+    checkOneOf('baseline', baseline, table2Baselines)
+  ];
   checkOneOf('scale', scale, ['quick', 'full'] as const);
   const name = base.label;
   const a: TrainingConfig = { ...base, label: `A: ${name} baseline` };
-  const b: TrainingConfig = { ...a, label: 'B: + adjusted hyperparameters', hyperparameters: edmHyperparameters };
-  const d: TrainingConfig = { ...b, label: 'D: + EDM preconditioning', precond: 'edm', sigmaData: 0.5 };
+  const b: TrainingConfig = {
+    ...a,
+    label: 'B: + adjusted hyperparameters',
+    hyperparameters: edmHyperparameters,
+  };
+  const d: TrainingConfig = {
+    ...b,
+    label: 'D: + EDM preconditioning',
+    precond: 'edm',
+    sigmaData: 0.5,
+  };
   const e: TrainingConfig = {
     ...d,
     label: 'E: + EDM loss function',
@@ -55,7 +66,8 @@ export function table2(baseline: Table2Baseline, scale: 'quick' | 'full'): Table
       ? {
           id: 'C',
           label: 'C: + redistributed capacity',
-          notReproducible: 'moves U-Net capacity between resolutions; the quick mode trains resolution-free MLPs',
+          notReproducible:
+            'moves U-Net capacity between resolutions; the quick mode trains resolution-free MLPs',
         }
       : {
           id: 'C',
@@ -67,7 +79,8 @@ export function table2(baseline: Table2Baseline, scale: 'quick' | 'full'): Table
     {
       id: 'F',
       label: 'F: + non-leaky augmentation',
-      notReproducible: 'needs the geometric augmentation pipeline with augmentation labels, not implemented here',
+      notReproducible:
+        'needs the geometric augmentation pipeline with augmentation labels, not implemented here',
     },
   ];
   return rows;

@@ -78,5 +78,10 @@ export const edmTraining: TrainingConfig = Object.freeze({
 });
 
 /** The training presets by name. */
-export const trainingPresets = Object.freeze({ vp: vpTraining, ve: veTraining, iddpm: iddpmTraining, edm: edmTraining });
+export const trainingPresets = Object.freeze({
+  vp: vpTraining,
+  ve: veTraining,
+  iddpm: iddpmTraining,
+  edm: edmTraining,
+});
 export type TrainingPresetName = keyof typeof trainingPresets;

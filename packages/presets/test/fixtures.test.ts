@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { arrayOps, type Denoiser } from '@edmkit/core';
-import { edm, overrideSampler, resolveSampler, runSampler, type SamplerConfig } from '@edmkit/presets';
+import {
+  edm,
+  overrideSampler,
+  resolveSampler,
+  runSampler,
+  type SamplerConfig,
+} from '@edmkit/presets';
 import {
   maxRelErr,
   readFixture,
@@ -32,7 +38,9 @@ describe('resolveSampler against the official ablation sampler', () => {
     it(name, async () => {
       const sampler = resolveSampler(configOf(e));
       const tol = tolerance(e);
-      expect(maxRelErr([sampler.range.sigmaMin, sampler.range.sigmaMax], [e.sigma_min, e.sigma_max])).toBeLessThan(tol);
+      expect(
+        maxRelErr([sampler.range.sigmaMin, sampler.range.sigmaMax], [e.sigma_min, e.sigma_max]),
+      ).toBeLessThan(tol);
       if (sampler.vpBetas) {
         expect(maxRelErr([sampler.vpBetas.betaD], [e.vp_beta_d])).toBeLessThan(1e-12);
         expect(Math.abs(sampler.vpBetas.betaMin - e.vp_beta_min)).toBeLessThan(1e-12);
@@ -46,7 +54,12 @@ describe('resolveSampler against the official ablation sampler', () => {
         seen.push(sigma);
         return x;
       };
-      const { nfe } = await runSampler(sampler, { ops: arrayOps, denoiser: recorder, latents: new Float64Array(2), n: e.num_steps });
+      const { nfe } = await runSampler(sampler, {
+        ops: arrayOps,
+        denoiser: recorder,
+        latents: new Float64Array(2),
+        n: e.num_steps,
+      });
       expect(nfe).toBe(e.num_steps);
       expect(maxRelErr(seen, e.net_sigmas_euler)).toBeLessThan(tol);
     });
@@ -58,7 +71,9 @@ describe('the EDM sampler on each network', () => {
     it(`${e.net} network, N = ${e.num_steps}`, () => {
       const sampler = resolveSampler(overrideSampler(edm, { network: e.net }));
       const tol = tolerance(e);
-      expect(maxRelErr([sampler.range.sigmaMin, sampler.range.sigmaMax], [e.sigma_min, e.sigma_max])).toBeLessThan(tol);
+      expect(
+        maxRelErr([sampler.range.sigmaMin, sampler.range.sigmaMax], [e.sigma_min, e.sigma_max]),
+      ).toBeLessThan(tol);
       expect(maxRelErr(sampler.tSteps(e.num_steps), e.t_steps)).toBeLessThan(tol);
     });
   }

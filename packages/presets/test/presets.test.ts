@@ -17,10 +17,33 @@ import {
 
 describe('sampler presets', () => {
   it('are the Table 1 choices', () => {
-    expect(vpOriginal).toMatchObject({ solver: 'euler', discretization: 'vp', schedule: 'vp', scaling: 'vp', network: 'vp' });
-    expect(veOriginal).toMatchObject({ solver: 'euler', discretization: 've', schedule: 've', scaling: 'none', network: 've' });
-    expect(iddpmOriginal).toMatchObject({ solver: 'euler', discretization: 'iddpm', schedule: 'linear', scaling: 'none' });
-    expect(edm).toMatchObject({ solver: 'heun', discretization: 'edm', rho: 7, schedule: 'linear', scaling: 'none' });
+    expect(vpOriginal).toMatchObject({
+      solver: 'euler',
+      discretization: 'vp',
+      schedule: 'vp',
+      scaling: 'vp',
+      network: 'vp',
+    });
+    expect(veOriginal).toMatchObject({
+      solver: 'euler',
+      discretization: 've',
+      schedule: 've',
+      scaling: 'none',
+      network: 've',
+    });
+    expect(iddpmOriginal).toMatchObject({
+      solver: 'euler',
+      discretization: 'iddpm',
+      schedule: 'linear',
+      scaling: 'none',
+    });
+    expect(edm).toMatchObject({
+      solver: 'heun',
+      discretization: 'edm',
+      rho: 7,
+      schedule: 'linear',
+      scaling: 'none',
+    });
     expect(Object.isFrozen(edm)).toBe(true);
   });
 
@@ -28,9 +51,13 @@ describe('sampler presets', () => {
     const r = resolveSampler(edm);
     expect(r.range).toEqual({ sigmaMin: 0.002, sigmaMax: 80 });
     const t = r.tSteps(18);
-    const expected = [80, 57.586, 40.786, 28.375, 19.352, 12.91, 8.4009, 5.3152, 3.2568, 1.9233, 1.0882, 0.58535, 0.29644,
-      0.13952, 0.059947, 0.022935, 0.007528, 0.002, 0];
-    expected.forEach((v, i) => expect(Math.abs(t[i]! - v)).toBeLessThanOrEqual(5e-5 * Math.max(v, 1e-3)));
+    const expected = [
+      80, 57.586, 40.786, 28.375, 19.352, 12.91, 8.4009, 5.3152, 3.2568, 1.9233, 1.0882, 0.58535,
+      0.29644, 0.13952, 0.059947, 0.022935, 0.007528, 0.002, 0,
+    ];
+    expected.forEach((v, i) =>
+      expect(Math.abs(t[i]! - v)).toBeLessThanOrEqual(5e-5 * Math.max(v, 1e-3)),
+    );
     expect(r.nfe(18)).toBe(35);
     expect(r.stepsForNfe(35)).toBe(18);
     expect(resolveSampler(vpOriginal).stepsForNfe(35)).toBe(35);
@@ -42,7 +69,9 @@ describe('sampler presets', () => {
   it('look up by name, refusing unknown names with the list', () => {
     expect(getSamplerPreset('edm')).toBe(samplerPresets.edm);
     expect(() => getSamplerPreset('ddpm')).toThrow(UnknownNameError);
-    expect(() => getSamplerPreset('ddpm')).toThrow('unknown preset "ddpm"; expected one of: vp, ve, iddpm, edm');
+    expect(() => getSamplerPreset('ddpm')).toThrow(
+      'unknown preset "ddpm"; expected one of: vp, ve, iddpm, edm',
+    );
   });
 });
 
@@ -55,37 +84,56 @@ describe('overrideSampler', () => {
   });
 
   it('refuses unknown axes and values, naming them', () => {
-    expect(() => overrideSampler(edm, { solvr: 'heun' } as never)).toThrow(/unknown sampler axis "solvr"/);
-    expect(() => overrideSampler(edm, { solver: 'rk4' })).toThrow('unknown solver "rk4"; expected one of: euler, heun, midpoint, second-order');
+    expect(() => overrideSampler(edm, { solvr: 'heun' } as never)).toThrow(
+      /unknown sampler axis "solvr"/,
+    );
+    expect(() => overrideSampler(edm, { solver: 'rk4' })).toThrow(
+      'unknown solver "rk4"; expected one of: euler, heun, midpoint, second-order',
+    );
     expect(() => overrideSampler(edm, { schedule: 'cosine' })).toThrow(/unknown schedule "cosine"/);
-    expect(() => overrideSampler(edm, { rho: 0 })).toThrow('rho must be a finite number > 0 (got 0)');
+    expect(() => overrideSampler(edm, { rho: 0 })).toThrow(
+      'rho must be a finite number > 0 (got 0)',
+    );
     expect(() => overrideSampler(edm, { rho: -1 })).toThrow(ParameterError);
     expect(() => overrideSampler(edm, { alpha: 1.5 })).toThrow(/alpha must be/);
-    expect(() => overrideSampler(edm, { sigmaMin: 80, sigmaMax: 1 })).toThrow(/sigmaMax must be a number > sigmaMin = 80/);
+    expect(() => overrideSampler(edm, { sigmaMin: 80, sigmaMax: 1 })).toThrow(
+      /sigmaMax must be a number > sigmaMin = 80/,
+    );
     expect(() => overrideSampler(edm, { sigmaMin: Number.NaN })).toThrow(/sigmaMin/);
     expect(() => overrideSampler(edm, { churn: { sChurn: -1 } })).toThrow(/sChurn/);
   });
 
   it('refuses a range outside the network', () => {
-    expect(() => resolveSampler(overrideSampler(veOriginal, { sigmaMin: 200, sigmaMax: 300 }))).toThrow(ParameterError);
+    expect(() =>
+      resolveSampler(overrideSampler(veOriginal, { sigmaMin: 200, sigmaMax: 300 })),
+    ).toThrow(ParameterError);
   });
 });
 
 describe('samplerAblation (Fig. 2 chains)', () => {
   it('builds the paper chains with refitted VP constants', () => {
     const vp = samplerAblation('vp');
-    expect(vp.map((c) => c.label)).toEqual(['VP original', 'VP + Heun & EDM t_i', 'VP + EDM σ(t) & s(t)']);
+    expect(vp.map((c) => c.label)).toEqual([
+      'VP original',
+      'VP + Heun & EDM t_i',
+      'VP + EDM σ(t) & s(t)',
+    ]);
     const heun = resolveSampler(vp[1]!);
     expect(heun.range).toEqual({ sigmaMin: 0.002, sigmaMax: 80 });
     expect(heun.vpBetas!.betaD).toBeCloseTo(17.53796, 5);
     expect(heun.vpBetas!.betaMin).toBeCloseTo(-0.004769, 6);
     expect(resolveSampler(vp[2]!).vpBetas).toBeUndefined();
-    expect(samplerAblation('ve').map((c) => [c.solver, c.discretization, c.schedule, c.scaling])).toEqual([
+    expect(
+      samplerAblation('ve').map((c) => [c.solver, c.discretization, c.schedule, c.scaling]),
+    ).toEqual([
       ['euler', 've', 've', 'none'],
       ['heun', 'edm', 've', 'none'],
       ['heun', 'edm', 'linear', 'none'],
     ]);
-    expect(resolveSampler(samplerAblation('ve')[1]!).range).toEqual({ sigmaMin: 0.02, sigmaMax: 80 });
+    expect(resolveSampler(samplerAblation('ve')[1]!).range).toEqual({
+      sigmaMin: 0.02,
+      sigmaMax: 80,
+    });
     expect(samplerAblation('iddpm')).toHaveLength(2);
     expect(() => samplerAblation('ddim' as never)).toThrow(/unknown family "ddim"/);
   });
@@ -93,7 +141,8 @@ describe('samplerAblation (Fig. 2 chains)', () => {
   it('every chain configuration converges on Gaussian data, and each chain improves on its original', async () => {
     // D(x; σ) = σ_d²/(σ² + σ_d²)·x; the flow from x̂(σ_0) = z·σ_0 ends at z·σ_0·σ_d/√(σ_0² + σ_d²).
     const sigmaData = 0.5;
-    const denoiser = (x: Float64Array, sigma: number) => x.map((v) => (v * sigmaData ** 2) / (sigma ** 2 + sigmaData ** 2));
+    const denoiser = (x: Float64Array, sigma: number) =>
+      x.map((v) => (v * sigmaData ** 2) / (sigma ** 2 + sigmaData ** 2));
     const z = createRng(0).fillNormal(new Float64Array(16));
     for (const family of ['vp', 've', 'iddpm'] as const) {
       const errors: number[] = [];

@@ -1,18 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { edmTraining, iddpmTraining, table2, trainingPresets, veTraining, vpTraining } from '@edmkit/presets';
+import {
+  edmTraining,
+  iddpmTraining,
+  table2,
+  trainingPresets,
+  veTraining,
+  vpTraining,
+} from '@edmkit/presets';
 
 describe('training presets', () => {
   it('are the Table 1 training rows', () => {
-    expect([vpTraining.precond, vpTraining.noise, vpTraining.weighting, vpTraining.architecture]).toEqual([
-      'vp',
-      'vp',
-      'inverse-square',
-      'ddpmpp',
+    expect([
+      vpTraining.precond,
+      vpTraining.noise,
+      vpTraining.weighting,
+      vpTraining.architecture,
+    ]).toEqual(['vp', 'vp', 'inverse-square', 'ddpmpp']);
+    expect([veTraining.precond, veTraining.noise, veTraining.architecture]).toEqual([
+      've',
+      've',
+      'ncsnpp',
     ]);
-    expect([veTraining.precond, veTraining.noise, veTraining.architecture]).toEqual(['ve', 've', 'ncsnpp']);
-    expect([iddpmTraining.precond, iddpmTraining.noise, iddpmTraining.architecture]).toEqual(['iddpm', 'iddpm', 'adm']);
-    expect(edmTraining).toMatchObject({ precond: 'edm', noise: 'edm', weighting: 'edm', sigmaData: 0.5, pMean: -1.2, pStd: 1.2 });
-    expect(edmTraining.hyperparameters).toMatchObject({ lr: 1e-3, batch: 512, emaHalfLifeImages: 500_000, dropout: 0.13 });
+    expect([iddpmTraining.precond, iddpmTraining.noise, iddpmTraining.architecture]).toEqual([
+      'iddpm',
+      'iddpm',
+      'adm',
+    ]);
+    expect(edmTraining).toMatchObject({
+      precond: 'edm',
+      noise: 'edm',
+      weighting: 'edm',
+      sigmaData: 0.5,
+      pMean: -1.2,
+      pStd: 1.2,
+    });
+    expect(edmTraining.hyperparameters).toMatchObject({
+      lr: 1e-3,
+      batch: 512,
+      emaHalfLifeImages: 500_000,
+      dropout: 0.13,
+    });
     expect(Object.keys(trainingPresets)).toEqual(['vp', 've', 'iddpm', 'edm']);
   });
 
@@ -35,11 +62,17 @@ describe('table2', () => {
     expect(d!.config).toMatchObject({ precond: 'edm', noise: 'vp', weighting: 'inverse-square' });
     expect(e!.config).toMatchObject({ precond: 'edm', noise: 'edm', weighting: 'edm' });
     expect(f!.notReproducible).toMatch(/augmentation/);
-    expect(table2('ve', 'full')[0]!.config).toMatchObject({ precond: 've', noise: 've', architecture: 'ncsnpp' });
+    expect(table2('ve', 'full')[0]!.config).toMatchObject({
+      precond: 've',
+      noise: 've',
+      architecture: 'ncsnpp',
+    });
   });
 
   it('refuses unknown baselines and scales', () => {
-    expect(() => table2('edm' as never, 'quick')).toThrow('unknown baseline "edm"; expected one of: vp, ve');
+    expect(() => table2('edm' as never, 'quick')).toThrow(
+      'unknown baseline "edm"; expected one of: vp, ve',
+    );
     expect(() => table2('vp', 'huge' as never)).toThrow(/unknown scale "huge"/);
   });
 });

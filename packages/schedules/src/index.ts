@@ -1,7 +1,13 @@
 export type { Discretization, NoiseSchedule, Scaling, SigmaRange } from './types.js';
 
 export { vpSchedule, vpScaling, vpSigmaRange, VP_BETA_D, VP_BETA_MIN } from './vp.js';
-export type { VpOptions, VpSchedule, VpScaling, VpScalingOptions, VpSigmaRangeOptions } from './vp.js';
+export type {
+  VpOptions,
+  VpSchedule,
+  VpScaling,
+  VpScalingOptions,
+  VpSigmaRangeOptions,
+} from './vp.js';
 export { veSchedule } from './ve.js';
 export type { VeSchedule } from './ve.js';
 export { linearSchedule } from './linear.js';

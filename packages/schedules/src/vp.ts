@@ -142,7 +142,9 @@ export function vpSchedule(options: VpOptions = {}): VpSchedule {
 export function vpScaling(options: VpScalingOptions = {}): VpScaling {
   const given = options.schedule;
   const isVp = (x: NoiseSchedule): x is VpSchedule =>
-    x.name === 'vp' && typeof (x as Partial<VpSchedule>).betaD === 'number' && typeof (x as Partial<VpSchedule>).betaMin === 'number';
+    x.name === 'vp' &&
+    typeof (x as Partial<VpSchedule>).betaD === 'number' &&
+    typeof (x as Partial<VpSchedule>).betaMin === 'number';
   if (given !== undefined && !isVp(given)) {
     if (typeof given.sigma !== 'function' || typeof given.sigmaDeriv !== 'function') {
       throw new ParameterError('schedule', 'a NoiseSchedule', given);

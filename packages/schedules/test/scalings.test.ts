@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from '@edmkit/core';
-import { linearSchedule, noScaling, veSchedule, vpScaling, vpSchedule, type VpSchedule } from '@edmkit/schedules';
+import {
+  linearSchedule,
+  noScaling,
+  veSchedule,
+  vpScaling,
+  vpSchedule,
+  type VpSchedule,
+} from '@edmkit/schedules';
 
 const grid = [0, 1e-4, 1e-3, 0.01, 0.1, 0.5, 1];
 
@@ -31,7 +38,11 @@ describe('vpScaling', () => {
 
   it('has a literal name, its betas, and validates', () => {
     const s = vpScaling({ betaD: 10, betaMin: 0.2 });
-    expect([s.name, (s.schedule as VpSchedule).betaD, (s.schedule as VpSchedule).betaMin]).toEqual(['vp', 10, 0.2]);
+    expect([s.name, (s.schedule as VpSchedule).betaD, (s.schedule as VpSchedule).betaMin]).toEqual([
+      'vp',
+      10,
+      0.2,
+    ]);
     expect(Object.isFrozen(s)).toBe(true);
     expect(() => s.s(-1)).toThrow(/^t must be a finite number >= 0/);
     expect(() => s.sDeriv(Number.NaN)).toThrow(ParameterError);

@@ -1,5 +1,18 @@
-import { checkInteger, checkNumber, checkOneOf, checkPositive, EdmkitError, ParameterError } from '@edmkit/core';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  checkPositive,
+  EdmkitError,
+  ParameterError,
+} from '@edmkit/core';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** Reads a tensor's values into numbers, for the error norm. */
 export type ReadTensor = (x: unknown) => ArrayLike<number> | Promise<ArrayLike<number>>;
@@ -105,28 +118,46 @@ async function defaultRead(x: unknown): Promise<ArrayLike<number>> {
  * @see https://arxiv.org/abs/2206.00364
  */
 export function adaptive(options: AdaptiveOptions = {}): AdaptiveSolver {
-  if (options == null || typeof options !== 'object') throw new ParameterError('options', 'an options object', options);
+  if (options == null || typeof options !== 'object')
+    throw new ParameterError('options', 'an options object', options);
   const rtol = checkPositive('rtol', options.rtol ?? 1e-3);
   const atol = checkPositive('atol', options.atol ?? 1e-3);
   const order = options.order ?? 3;
-  if (order !== 2 && order !== 3) throw new ParameterError('order', 'one of 2 (Heun–Euler 2(1)) or 3 (Bogacki–Shampine 3(2))', order);
+  if (order !== 2 && order !== 3)
+    throw new ParameterError(
+      'order',
+      'one of 2 (Heun–Euler 2(1)) or 3 (Bogacki–Shampine 3(2))',
+      order,
+    );
   const pid = options.pid ?? {};
-  if (pid == null || typeof pid !== 'object') throw new ParameterError('pid', 'an object { beta1?, beta2?, beta3? }', pid);
+  if (pid == null || typeof pid !== 'object')
+    throw new ParameterError('pid', 'an object { beta1?, beta2?, beta3? }', pid);
   const beta1 = checkNumber('pid.beta1', pid.beta1 ?? 1 / order, { min: 0, minInclusive: false });
   const beta2 = checkNumber('pid.beta2', pid.beta2 ?? 0);
   const beta3 = checkNumber('pid.beta3', pid.beta3 ?? 0);
-  const acceptSafety = checkNumber('acceptSafety', options.acceptSafety ?? 0.81, { min: 0, minInclusive: false, max: 1 });
+  const acceptSafety = checkNumber('acceptSafety', options.acceptSafety ?? 0.81, {
+    min: 0,
+    minInclusive: false,
+    max: 1,
+  });
   const hInit = checkPositive('hInit', options.hInit ?? 0.05);
-  const sigmaMinOpt = options.sigmaMin === undefined ? undefined : checkPositive('sigmaMin', options.sigmaMin);
+  const sigmaMinOpt =
+    options.sigmaMin === undefined ? undefined : checkPositive('sigmaMin', options.sigmaMin);
   const maxNfe = checkInteger('maxNfe', options.maxNfe ?? 10000, 1);
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', ['reject', 'merge'] as const);
+  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
+    'reject',
+    'merge',
+  ] as const);
   const read = options.read ?? defaultRead;
-  if (typeof read !== 'function') throw new ParameterError('read', 'a function (x) => numbers', read);
+  if (typeof read !== 'function')
+    throw new ParameterError('read', 'a function (x) => numbers', read);
 
   async function sample<T>(run: SigmaSolverRun<T>): Promise<AdaptiveResult<T>> {
-    if (run == null || typeof run !== 'object') throw new ParameterError('run', 'an object { ops, denoiser, x, sigmas }', run);
+    if (run == null || typeof run !== 'object')
+      throw new ParameterError('run', 'an object { ops, denoiser, x, sigmas }', run);
     const { ops, denoiser, onStep } = run;
-    if (typeof denoiser !== 'function') throw new ParameterError('denoiser', 'a function (x, sigma) => tensor', denoiser);
+    if (typeof denoiser !== 'function')
+      throw new ParameterError('denoiser', 'a function (x, sigma) => tensor', denoiser);
     const sig = checkSigmas(run.sigmas, duplicates);
     const sigmaStart = sig[0]!;
     const last = sig[sig.length - 1]!;
@@ -134,11 +165,16 @@ export function adaptive(options: AdaptiveOptions = {}): AdaptiveSolver {
     let target = last;
     if (toZero) {
       target = sigmaMinOpt ?? (sig.length >= 3 ? sig[sig.length - 2]! : 0.002);
-      if (!(target < sigmaStart)) throw new ParameterError('sigmaMin', `a number < sigmas[0] = ${sigmaStart}`, target);
+      if (!(target < sigmaStart))
+        throw new ParameterError('sigmaMin', `a number < sigmas[0] = ${sigmaStart}`, target);
     }
     const minNfe = order === 3 ? 4 : 2 + (toZero ? 1 : 0);
     if (maxNfe < minNfe) {
-      throw new ParameterError('maxNfe', `an integer >= ${minNfe} (one step of the order-${order} pair${toZero ? ' and the final step to 0' : ''})`, maxNfe);
+      throw new ParameterError(
+        'maxNfe',
+        `an integer >= ${minNfe} (one step of the order-${order} pair${toZero ? ' and the final step to 0' : ''})`,
+        maxNfe,
+      );
     }
 
     let nfe = 0;
@@ -176,7 +212,8 @@ export function adaptive(options: AdaptiveOptions = {}): AdaptiveSolver {
         const finalStep = u + h <= uEnd;
         const hh = finalStep ? uEnd - u : h;
         const sigmaNext = finalStep ? target : Math.exp(u + hh);
-        const need = (dCur === undefined ? 1 : 0) + (order === 3 ? 3 : 1) + (toZero && order === 2 ? 1 : 0);
+        const need =
+          (dCur === undefined ? 1 : 0) + (order === 3 ? 3 : 1) + (toZero && order === 2 ? 1 : 0);
         if (nfe + need > maxNfe) {
           throw new EdmkitError(
             `adaptive: maxNfe = ${maxNfe} denoiser evaluations would be exceeded at σ = ${sigmaCur} (target ${target}); ` +
@@ -191,26 +228,83 @@ export function adaptive(options: AdaptiveOptions = {}): AdaptiveSolver {
         const temps: T[] = [];
         if (order === 2) {
           // Heun–Euler: low = Euler, high = Heun (trapezoid), in u = ln σ.
-          low = keep(ops.combine([[1 + hh, x], [-hh, d1]]));
+          low = keep(
+            ops.combine([
+              [1 + hh, x],
+              [-hh, d1],
+            ]),
+          );
           const d2 = keep(await evaluate(low, sigmaNext));
           temps.push(d2);
-          high = keep(ops.combine([[1 + hh / 2, x], [-hh / 2, d1], [hh / 2, low], [-hh / 2, d2]]));
+          high = keep(
+            ops.combine([
+              [1 + hh / 2, x],
+              [-hh / 2, d1],
+              [hh / 2, low],
+              [-hh / 2, d2],
+            ]),
+          );
         } else {
           // Bogacki–Shampine 3(2): c = (0, 1/2, 3/4, 1), b = (2/9, 1/3, 4/9), b̂ = (7/24, 1/4, 1/3, 1/8).
-          const k1 = keep(ops.combine([[1, x], [-1, d1]]));
-          const x2 = keep(ops.combine([[1, x], [hh / 2, k1]]));
+          const k1 = keep(
+            ops.combine([
+              [1, x],
+              [-1, d1],
+            ]),
+          );
+          const x2 = keep(
+            ops.combine([
+              [1, x],
+              [hh / 2, k1],
+            ]),
+          );
           const d2 = keep(await evaluate(x2, Math.exp(u + hh / 2)));
-          const k2 = keep(ops.combine([[1, x2], [-1, d2]]));
+          const k2 = keep(
+            ops.combine([
+              [1, x2],
+              [-1, d2],
+            ]),
+          );
           dispose(x2, d2);
-          const x3 = keep(ops.combine([[1, x], [(3 * hh) / 4, k2]]));
+          const x3 = keep(
+            ops.combine([
+              [1, x],
+              [(3 * hh) / 4, k2],
+            ]),
+          );
           const d3 = keep(await evaluate(x3, Math.exp(u + (3 * hh) / 4)));
-          const k3 = keep(ops.combine([[1, x3], [-1, d3]]));
+          const k3 = keep(
+            ops.combine([
+              [1, x3],
+              [-1, d3],
+            ]),
+          );
           dispose(x3, d3);
-          high = keep(ops.combine([[1, x], [(2 * hh) / 9, k1], [hh / 3, k2], [(4 * hh) / 9, k3]]));
+          high = keep(
+            ops.combine([
+              [1, x],
+              [(2 * hh) / 9, k1],
+              [hh / 3, k2],
+              [(4 * hh) / 9, k3],
+            ]),
+          );
           const d4 = keep(await evaluate(high, sigmaNext));
           dNext = d4;
-          const k4 = keep(ops.combine([[1, high], [-1, d4]]));
-          low = keep(ops.combine([[1, x], [(7 * hh) / 24, k1], [hh / 4, k2], [hh / 3, k3], [hh / 8, k4]]));
+          const k4 = keep(
+            ops.combine([
+              [1, high],
+              [-1, d4],
+            ]),
+          );
+          low = keep(
+            ops.combine([
+              [1, x],
+              [(7 * hh) / 24, k1],
+              [hh / 4, k2],
+              [hh / 3, k3],
+              [hh / 8, k4],
+            ]),
+          );
           temps.push(k1, k2, k3, k4);
         }
         const highValues = await read(high);
@@ -248,7 +342,14 @@ export function adaptive(options: AdaptiveOptions = {}): AdaptiveSolver {
           steps++;
           if (onStep) {
             const done = finalStep && !toZero;
-            await onStep({ i: steps - 1, n: done ? steps : steps + 1, sigma: sigmaPrev, sigmaNext, nfe, x });
+            await onStep({
+              i: steps - 1,
+              n: done ? steps : steps + 1,
+              sigma: sigmaPrev,
+              sigmaNext,
+              nfe,
+              x,
+            });
           }
         } else {
           rejected++;
@@ -275,5 +376,12 @@ export function adaptive(options: AdaptiveOptions = {}): AdaptiveSolver {
     }
   }
 
-  return Object.freeze({ name: 'adaptive' as const, order, stochastic: false as const, rtol, atol, sample });
+  return Object.freeze({
+    name: 'adaptive' as const,
+    order,
+    stochastic: false as const,
+    rtol,
+    atol,
+    sample,
+  });
 }

@@ -1,6 +1,19 @@
 import { ParameterError } from '@edmkit/core';
-import { checkDuplicatesOption, checkOrderOption, disposeAll, lagrangeIntegral, report, type Terms } from './exponential-integrator.js';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkDuplicatesOption,
+  checkOrderOption,
+  disposeAll,
+  lagrangeIntegral,
+  report,
+  type Terms,
+} from './exponential-integrator.js';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** Options of {@link deis}. */
 export interface DeisOptions {
@@ -62,13 +75,22 @@ export function deis(options: DeisOptions = {}): Deis {
         const sigmaNext = sigmas[i + 1]!;
         const denoised = await denoiser(x, sigma);
         nfe++;
-        history.push(ops.combine([[1 / sigma, x], [-1 / sigma, denoised]]));
+        history.push(
+          ops.combine([
+            [1 / sigma, x],
+            [-1 / sigma, denoised],
+          ]),
+        );
         ops.dispose(denoised);
         const k = Math.min(order, history.length);
         const nodes: number[] = [];
         for (let j = 0; j < k; j++) nodes.push(sigmas[i - j]!);
         const terms: Terms<T> = [[1, x]];
-        for (let j = 0; j < k; j++) terms.push([lagrangeIntegral(nodes, j, sigma, sigmaNext), history[history.length - 1 - j]!]);
+        for (let j = 0; j < k; j++)
+          terms.push([
+            lagrangeIntegral(nodes, j, sigma, sigmaNext),
+            history[history.length - 1 - j]!,
+          ]);
         const xNext = ops.combine(terms);
         if (x !== run.x) ops.dispose(x);
         x = xNext;
@@ -83,5 +105,11 @@ export function deis(options: DeisOptions = {}): Deis {
     }
   }
 
-  return Object.freeze({ name: 'deis-tab' as const, order, stochastic: false as const, duplicates, sample });
+  return Object.freeze({
+    name: 'deis-tab' as const,
+    order,
+    stochastic: false as const,
+    duplicates,
+    sample,
+  });
 }

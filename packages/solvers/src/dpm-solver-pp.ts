@@ -1,6 +1,20 @@
 import { ParameterError } from '@edmkit/core';
-import { checkBooleanOption, checkDuplicatesOption, checkOrderOption, disposeAll, report, stepOrder, type Terms } from './exponential-integrator.js';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkBooleanOption,
+  checkDuplicatesOption,
+  checkOrderOption,
+  disposeAll,
+  report,
+  stepOrder,
+  type Terms,
+} from './exponential-integrator.js';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** Options of {@link dpmSolverPlusPlus}. */
 export interface DpmSolverPlusPlusOptions {
@@ -54,7 +68,11 @@ export interface DpmSolverPlusPlus extends SigmaSolver {
  */
 export function dpmSolverPlusPlus(options: DpmSolverPlusPlusOptions = {}): DpmSolverPlusPlus {
   if (options == null || typeof options !== 'object') {
-    throw new ParameterError('options', 'an object { order?, lowerOrderFinal?, duplicates? }', options);
+    throw new ParameterError(
+      'options',
+      'an object { order?, lowerOrderFinal?, duplicates? }',
+      options,
+    );
   }
   const order = checkOrderOption(options.order, [2, 3] as const, 2);
   const lowerOrderFinal = checkBooleanOption('lowerOrderFinal', options.lowerOrderFinal, true);

@@ -1,5 +1,11 @@
 import { checkNumber, checkOneOf, ParameterError } from '@edmkit/core';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** Options of {@link dpmSolverPlusPlusSde}. */
 export interface DpmSolverPlusPlusSdeOptions {
@@ -50,15 +56,22 @@ export interface DpmSolverPlusPlusSdeSolver extends SigmaSolver {
  * const { x } = await dpmSolverPlusPlusSde({ order: 3 }).sample({ ops: arrayOps, denoiser, x: x0, sigmas, rngs });
  * @see https://arxiv.org/abs/2211.01095
  */
-export function dpmSolverPlusPlusSde(options: DpmSolverPlusPlusSdeOptions = {}): DpmSolverPlusPlusSdeSolver {
-  if (options == null || typeof options !== 'object') throw new ParameterError('options', 'an object', options);
+export function dpmSolverPlusPlusSde(
+  options: DpmSolverPlusPlusSdeOptions = {},
+): DpmSolverPlusPlusSdeSolver {
+  if (options == null || typeof options !== 'object')
+    throw new ParameterError('options', 'an object', options);
   const order = options.order ?? 2;
   if (order !== 2 && order !== 3) throw new ParameterError('order', 'one of 2, 3', order);
   const eta = checkNumber('eta', options.eta ?? 1, { min: 0 });
   const sNoise = checkNumber('sNoise', options.sNoise ?? 1, { min: 0 });
   const lowerOrderFinal = options.lowerOrderFinal ?? false;
-  if (typeof lowerOrderFinal !== 'boolean') throw new ParameterError('lowerOrderFinal', 'a boolean', lowerOrderFinal);
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', ['reject', 'merge'] as const);
+  if (typeof lowerOrderFinal !== 'boolean')
+    throw new ParameterError('lowerOrderFinal', 'a boolean', lowerOrderFinal);
+  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
+    'reject',
+    'merge',
+  ] as const);
   const stochastic = eta > 0 && sNoise > 0;
   return Object.freeze({
     name: 'dpm-solver++-sde' as const,
@@ -71,7 +84,11 @@ export function dpmSolverPlusPlusSde(options: DpmSolverPlusPlusSdeOptions = {}):
       const { ops, denoiser, onStep, rngs } = run;
       const sigmas = checkSigmas(run.sigmas, duplicates);
       if (stochastic && (rngs === undefined || rngs.length === 0)) {
-        throw new ParameterError('rngs', 'one Rng per sample (dpmSolverPlusPlusSde with eta > 0 is stochastic)', rngs);
+        throw new ParameterError(
+          'rngs',
+          'one Rng per sample (dpmSolverPlusPlusSde with eta > 0 is stochastic)',
+          rngs,
+        );
       }
       const n = sigmas.length - 1;
       // Newest first: D_i, D_{i−1}, D_{i−2} and the step sizes h_{i−1}, h_{i−2} in λ.
@@ -108,7 +125,7 @@ export function dpmSolverPlusPlusSde(options: DpmSolverPlusPlusSdeOptions = {}):
             } else if (k === 3) {
               const r0 = hs[0]! / h;
               const r1 = hs[1]! / h;
-              const phi3 = (bigH * bigH / 2 - bigH + 1 - Math.exp(-bigH)) / (bigH * bigH);
+              const phi3 = ((bigH * bigH) / 2 - bigH + 1 - Math.exp(-bigH)) / (bigH * bigH);
               // d1_0 = (D0 − D1)/r0, d1_1 = (D1 − D2)/r1,
               // d₁ = d1_0 + (d1_0 − d1_1)·r0/(r0 + r1), d₂ = (d1_0 − d1_1)/(r0 + r1).
               const s = r0 + r1;

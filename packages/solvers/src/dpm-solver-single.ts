@@ -1,5 +1,11 @@
 import { checkOneOf, ParameterError } from '@edmkit/core';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** Options of {@link dpmSolverSingle}. */
 export interface DpmSolverSingleOptions {
@@ -37,10 +43,14 @@ export interface DpmSolverSingleSolver extends SigmaSolver {
  * @see https://arxiv.org/abs/2206.00927
  */
 export function dpmSolverSingle(options: DpmSolverSingleOptions = {}): DpmSolverSingleSolver {
-  if (options == null || typeof options !== 'object') throw new ParameterError('options', 'an object', options);
+  if (options == null || typeof options !== 'object')
+    throw new ParameterError('options', 'an object', options);
   const order = options.order ?? 2;
   if (order !== 2 && order !== 3) throw new ParameterError('order', 'one of 2, 3', order);
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', ['reject', 'merge'] as const);
+  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
+    'reject',
+    'merge',
+  ] as const);
   return Object.freeze({
     name: 'dpm-solver-single' as const,
     order,

@@ -1,5 +1,11 @@
 import { checkNumber, checkOneOf, ParameterError } from '@edmkit/core';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** Options of {@link eulerAncestral}. */
 export interface EulerAncestralOptions {
@@ -27,12 +33,22 @@ export interface EulerAncestralSolver extends SigmaSolver {
  * @param sigmaTo - σ_{i+1} ≥ 0
  * @param eta - η ≥ 0
  */
-export function ancestralStep(sigmaFrom: number, sigmaTo: number, eta: number): { sigmaDown: number; sigmaUp: number } {
+export function ancestralStep(
+  sigmaFrom: number,
+  sigmaTo: number,
+  eta: number,
+): { sigmaDown: number; sigmaUp: number } {
   checkNumber('sigmaFrom', sigmaFrom, { min: 0, minInclusive: false });
   checkNumber('sigmaTo', sigmaTo, { min: 0, max: sigmaFrom });
   checkNumber('eta', eta, { min: 0 });
   if (eta === 0) return { sigmaDown: sigmaTo, sigmaUp: 0 };
-  const sigmaUp = Math.min(sigmaTo, eta * Math.sqrt((sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo)) / (sigmaFrom * sigmaFrom)));
+  const sigmaUp = Math.min(
+    sigmaTo,
+    eta *
+      Math.sqrt(
+        (sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo)) / (sigmaFrom * sigmaFrom),
+      ),
+  );
   const sigmaDown = Math.sqrt(Math.max(0, sigmaTo * sigmaTo - sigmaUp * sigmaUp));
   return { sigmaDown, sigmaUp };
 }
@@ -55,10 +71,14 @@ export function ancestralStep(sigmaFrom: number, sigmaTo: number, eta: number): 
  * @see https://github.com/crowsonkb/k-diffusion
  */
 export function eulerAncestral(options: EulerAncestralOptions = {}): EulerAncestralSolver {
-  if (options == null || typeof options !== 'object') throw new ParameterError('options', 'an object', options);
+  if (options == null || typeof options !== 'object')
+    throw new ParameterError('options', 'an object', options);
   const eta = checkNumber('eta', options.eta ?? 1, { min: 0 });
   const sNoise = checkNumber('sNoise', options.sNoise ?? 1, { min: 0 });
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', ['reject', 'merge'] as const);
+  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
+    'reject',
+    'merge',
+  ] as const);
   const stochastic = eta > 0 && sNoise > 0;
   return Object.freeze({
     name: 'euler-ancestral' as const,
@@ -70,7 +90,11 @@ export function eulerAncestral(options: EulerAncestralOptions = {}): EulerAncest
       const { ops, denoiser, onStep, rngs } = run;
       const sigmas = checkSigmas(run.sigmas, duplicates);
       if (stochastic && (rngs === undefined || rngs.length === 0)) {
-        throw new ParameterError('rngs', 'one Rng per sample (eulerAncestral with eta > 0 is stochastic)', rngs);
+        throw new ParameterError(
+          'rngs',
+          'one Rng per sample (eulerAncestral with eta > 0 is stochastic)',
+          rngs,
+        );
       }
       const n = sigmas.length - 1;
       let x = run.x;

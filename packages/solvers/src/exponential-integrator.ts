@@ -12,7 +12,11 @@ import type { DuplicateSigmas, SigmaStepInfo } from './sigma-solver.js';
 export const LOWER_ORDER_FINAL_BELOW = 15;
 
 /** Checks `order` against the allowed values, naming them in the error. */
-export function checkOrderOption<const O extends number>(value: unknown, allowed: readonly O[], fallback: O): O {
+export function checkOrderOption<const O extends number>(
+  value: unknown,
+  allowed: readonly O[],
+  fallback: O,
+): O {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(allowed as readonly number[]).includes(value)) {
     throw new ParameterError('order', `one of ${allowed.join(', ')}`, value);
@@ -30,7 +34,8 @@ export function checkBooleanOption(name: string, value: unknown, fallback: boole
 /** Checks the `duplicates` option of {@link checkSigmas}. */
 export function checkDuplicatesOption(value: unknown): DuplicateSigmas {
   if (value === undefined) return 'reject';
-  if (value !== 'reject' && value !== 'merge') throw new ParameterError('duplicates', "'reject' or 'merge'", value);
+  if (value !== 'reject' && value !== 'merge')
+    throw new ParameterError('duplicates', "'reject' or 'merge'", value);
   return value;
 }
 
@@ -39,7 +44,13 @@ export function checkDuplicatesOption(value: unknown): DuplicateSigmas {
  * (warm-up: 1, 2, … up to `order`) and, with `lowerOrderFinal` and N < 15, at most
  * the number of steps left (N − i), as the DPM-Solver reference does.
  */
-export function stepOrder(order: number, i: number, n: number, stored: number, lowerOrderFinal: boolean): number {
+export function stepOrder(
+  order: number,
+  i: number,
+  n: number,
+  stored: number,
+  lowerOrderFinal: boolean,
+): number {
   let k = Math.min(order, stored);
   if (lowerOrderFinal && n < LOWER_ORDER_FINAL_BELOW) k = Math.min(k, n - i);
   return Math.max(1, k);
@@ -54,7 +65,8 @@ export function solveLinear(a: readonly (readonly number[])[], b: readonly numbe
     for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
     [m[c], m[p]] = [m[p]!, m[c]!];
     const pivot = m[c]![c]!;
-    if (pivot === 0) throw new ParameterError('sigmas', 'noise levels giving a non-singular multistep system', 0);
+    if (pivot === 0)
+      throw new ParameterError('sigmas', 'noise levels giving a non-singular multistep system', 0);
     for (let r = c + 1; r < n; r++) {
       const f = m[r]![c]! / pivot;
       for (let k = c; k <= n; k++) m[r]![k] = m[r]![k]! - f * m[c]![k]!;
@@ -77,14 +89,20 @@ const GL_WEIGHTS = [5 / 9, 8 / 9, 5 / 9];
  * ∫_a^b ℓ_j(τ) dτ for the Lagrange basis polynomial ℓ_j of the nodes (at most 3
  * nodes, so degree ≤ 2): exact, by 3-point Gauss–Legendre quadrature.
  */
-export function lagrangeIntegral(nodes: readonly number[], j: number, a: number, b: number): number {
+export function lagrangeIntegral(
+  nodes: readonly number[],
+  j: number,
+  a: number,
+  b: number,
+): number {
   const half = (b - a) / 2;
   const mid = (a + b) / 2;
   let sum = 0;
   for (let q = 0; q < GL_NODES.length; q++) {
     const tau = mid + half * GL_NODES[q]!;
     let l = 1;
-    for (let k = 0; k < nodes.length; k++) if (k !== j) l *= (tau - nodes[k]!) / (nodes[j]! - nodes[k]!);
+    for (let k = 0; k < nodes.length; k++)
+      if (k !== j) l *= (tau - nodes[k]!) / (nodes[j]! - nodes[k]!);
     sum += GL_WEIGHTS[q]! * l;
   }
   return sum * half;

@@ -36,7 +36,12 @@ export interface GuidanceIntervalOptions {
  * Extrapolates from `weak` towards `strong`: D = D_weak + w·(D_strong − D_weak).
  * w = 1 returns D_strong itself and w = 0 D_weak itself, each with one evaluation.
  */
-function extrapolate<T>(ops: TensorOps<T>, strong: Denoiser<T>, weak: Denoiser<T>, w: number): Denoiser<T> {
+function extrapolate<T>(
+  ops: TensorOps<T>,
+  strong: Denoiser<T>,
+  weak: Denoiser<T>,
+  w: number,
+): Denoiser<T> {
   if (w === 1) return strong;
   if (w === 0) return weak;
   return async (x, sigma) => {
@@ -66,7 +71,11 @@ function checkOptions(name: string, options: unknown, keys: readonly string[]): 
   }
   for (const k of keys.slice(1, 3)) {
     if (typeof (options as Record<string, unknown>)[k] !== 'function') {
-      throw new ParameterError(k, `a denoiser function (x, sigma) => tensor for ${name}`, (options as Record<string, unknown>)[k]);
+      throw new ParameterError(
+        k,
+        `a denoiser function (x, sigma) => tensor for ${name}`,
+        (options as Record<string, unknown>)[k],
+      );
     }
   }
   const ops = (options as { ops?: unknown }).ops as Partial<TensorOps<unknown>> | undefined;
@@ -140,9 +149,15 @@ export function autoguidance<T>(options: AutoguidanceOptions<T>): Denoiser<T> {
  *   conditional, { sigmaLo: 0.28, sigmaHi: 2.9 });
  * @see https://arxiv.org/abs/2206.00364
  */
-export function guidanceInterval<T>(guided: Denoiser<T>, plain: Denoiser<T>, options: GuidanceIntervalOptions): Denoiser<T> {
-  if (typeof guided !== 'function') throw new ParameterError('guided', 'a denoiser function (x, sigma) => tensor', guided);
-  if (typeof plain !== 'function') throw new ParameterError('plain', 'a denoiser function (x, sigma) => tensor', plain);
+export function guidanceInterval<T>(
+  guided: Denoiser<T>,
+  plain: Denoiser<T>,
+  options: GuidanceIntervalOptions,
+): Denoiser<T> {
+  if (typeof guided !== 'function')
+    throw new ParameterError('guided', 'a denoiser function (x, sigma) => tensor', guided);
+  if (typeof plain !== 'function')
+    throw new ParameterError('plain', 'a denoiser function (x, sigma) => tensor', plain);
   if (options == null || typeof options !== 'object') {
     throw new ParameterError('options', 'an object { sigmaLo, sigmaHi }', options);
   }

@@ -1,6 +1,12 @@
 import { checkOneOf, ParameterError } from '@edmkit/core';
 import { churn as makeChurn, churnGamma, type Churn } from './churn.js';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** Options of {@link heunK}: EDM churn settings plus the σ-list policy. */
 export interface HeunKOptions extends Partial<Churn> {
@@ -35,9 +41,13 @@ export interface HeunKSolver extends SigmaSolver {
  * @see https://arxiv.org/abs/2206.00364
  */
 export function heunK(options: HeunKOptions = {}): HeunKSolver {
-  if (options == null || typeof options !== 'object') throw new ParameterError('options', 'an object', options);
+  if (options == null || typeof options !== 'object')
+    throw new ParameterError('options', 'an object', options);
   const c = makeChurn(options);
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', ['reject', 'merge'] as const);
+  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
+    'reject',
+    'merge',
+  ] as const);
   const stochastic = c.sChurn > 0;
   return Object.freeze({
     name: 'heun-k' as const,
@@ -48,7 +58,11 @@ export function heunK(options: HeunKOptions = {}): HeunKSolver {
       const { ops, denoiser, onStep, rngs } = run;
       const sigmas = checkSigmas(run.sigmas, duplicates);
       if (stochastic && (rngs === undefined || rngs.length === 0)) {
-        throw new ParameterError('rngs', 'one Rng per sample (heunK with sChurn > 0 is stochastic)', rngs);
+        throw new ParameterError(
+          'rngs',
+          'one Rng per sample (heunK with sChurn > 0 is stochastic)',
+          rngs,
+        );
       }
       const n = sigmas.length - 1;
       let x = run.x;

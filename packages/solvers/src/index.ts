@@ -7,11 +7,27 @@ export type { TimeStepsOptions } from './time-steps.js';
 export { sample } from './sample.js';
 export type { SampleOptions, SampleResult, StepInfo } from './sample.js';
 export { checkSigmas, countingDenoiser } from './sigma-solver.js';
-export type { DuplicateSigmas, SigmaSolver, SigmaSolverResult, SigmaSolverRun, SigmaStepInfo } from './sigma-solver.js';
+export type {
+  DuplicateSigmas,
+  SigmaSolver,
+  SigmaSolverResult,
+  SigmaSolverRun,
+  SigmaStepInfo,
+} from './sigma-solver.js';
 export { adaptive } from './adaptive.js';
-export type { AdaptiveOptions, AdaptiveResult, AdaptiveSolver, PidGains, ReadTensor } from './adaptive.js';
+export type {
+  AdaptiveOptions,
+  AdaptiveResult,
+  AdaptiveSolver,
+  PidGains,
+  ReadTensor,
+} from './adaptive.js';
 export { autoguidance, classifierFreeGuidance, guidanceInterval } from './guidance.js';
-export type { AutoguidanceOptions, ClassifierFreeGuidanceOptions, GuidanceIntervalOptions } from './guidance.js';
+export type {
+  AutoguidanceOptions,
+  ClassifierFreeGuidanceOptions,
+  GuidanceIntervalOptions,
+} from './guidance.js';
 export { ipndm } from './ipndm.js';
 export type { IpndmOptions, IpndmSolver } from './ipndm.js';
 export { lms, lmsCoefficient } from './lms.js';

@@ -1,5 +1,11 @@
 import { checkOneOf, ParameterError } from '@edmkit/core';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** Options of {@link ipndm}. */
 export interface IpndmOptions {
@@ -57,8 +63,12 @@ function checkOrder(value: unknown, allowed: readonly number[], fallback: number
 export function ipndm(options: IpndmOptions = {}): IpndmSolver {
   const order = checkOrder(options.order, [1, 2, 3, 4], 4);
   const lowerOrderFinal = options.lowerOrderFinal ?? false;
-  if (typeof lowerOrderFinal !== 'boolean') throw new ParameterError('lowerOrderFinal', 'a boolean', lowerOrderFinal);
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', ['reject', 'merge'] as const);
+  if (typeof lowerOrderFinal !== 'boolean')
+    throw new ParameterError('lowerOrderFinal', 'a boolean', lowerOrderFinal);
+  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
+    'reject',
+    'merge',
+  ] as const);
   return Object.freeze({
     name: 'ipndm' as const,
     order,

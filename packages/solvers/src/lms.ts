@@ -1,5 +1,11 @@
 import { checkOneOf, ParameterError } from '@edmkit/core';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** Options of {@link lms}. */
 export interface LmsOptions {
@@ -33,8 +39,10 @@ const gaussWeights = [5 / 9, 8 / 9, 5 / 9] as const;
  * @param j - which node (0 = σ_i)
  */
 export function lmsCoefficient(sigmas: ArrayLike<number>, i: number, k: number, j: number): number {
-  if (!Number.isInteger(k) || k < 1 || k > i + 1) throw new ParameterError('k', `an integer in 1…${i + 1}`, k);
-  if (!Number.isInteger(j) || j < 0 || j >= k) throw new ParameterError('j', `an integer in 0…${k - 1}`, j);
+  if (!Number.isInteger(k) || k < 1 || k > i + 1)
+    throw new ParameterError('k', `an integer in 1…${i + 1}`, k);
+  if (!Number.isInteger(j) || j < 0 || j >= k)
+    throw new ParameterError('j', `an integer in 0…${k - 1}`, j);
   const a = sigmas[i]!;
   const b = sigmas[i + 1]!;
   const basis = (tau: number): number => {
@@ -72,10 +80,15 @@ export function lmsCoefficient(sigmas: ArrayLike<number>, i: number, k: number, 
  */
 export function lms(options: LmsOptions = {}): LmsSolver {
   const order = options.order ?? 4;
-  if (typeof order !== 'number' || ![1, 2, 3, 4].includes(order)) throw new ParameterError('order', 'one of 1, 2, 3, 4', order);
+  if (typeof order !== 'number' || ![1, 2, 3, 4].includes(order))
+    throw new ParameterError('order', 'one of 1, 2, 3, 4', order);
   const lowerOrderFinal = options.lowerOrderFinal ?? false;
-  if (typeof lowerOrderFinal !== 'boolean') throw new ParameterError('lowerOrderFinal', 'a boolean', lowerOrderFinal);
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', ['reject', 'merge'] as const);
+  if (typeof lowerOrderFinal !== 'boolean')
+    throw new ParameterError('lowerOrderFinal', 'a boolean', lowerOrderFinal);
+  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
+    'reject',
+    'merge',
+  ] as const);
   return Object.freeze({
     name: 'lms' as const,
     order,

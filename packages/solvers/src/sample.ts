@@ -87,7 +87,8 @@ export async function sample<T>(options: SampleOptions<T>): Promise<SampleResult
   const churn = makeChurn(options.churn);
   const roundSigma = options.roundSigma ?? ((sigma: number) => sigma);
   checkTimeSteps(tSteps);
-  if (typeof denoiser !== 'function') throw new ParameterError('denoiser', 'a function (x, sigma) => D', denoiser);
+  if (typeof denoiser !== 'function')
+    throw new ParameterError('denoiser', 'a function (x, sigma) => D', denoiser);
   if (churn.sChurn > 0 && (rngs === undefined || rngs.length === 0)) {
     throw new ParameterError('rngs', 'one Rng per sample when sChurn > 0', rngs?.length);
   }
@@ -126,7 +127,9 @@ export async function sample<T>(options: SampleOptions<T>): Promise<SampleResult
     // x̂ = (s(t̂)/s(t_i))·x_i + sqrt(σ(t̂)² − σ(t_i)²)·s(t̂)·S_noise·ε_i  (line 6).
     const epsilon = rngs === undefined || rngs.length === 0 ? undefined : ops.randnLike(x, rngs);
     const noiseScale =
-      gamma === 0 ? 0 : Math.sqrt(Math.max(sigma(tHat) ** 2 - sigmaCur ** 2, 0)) * s(tHat) * churn.sNoise;
+      gamma === 0
+        ? 0
+        : Math.sqrt(Math.max(sigma(tHat) ** 2 - sigmaCur ** 2, 0)) * s(tHat) * churn.sNoise;
     const keep = s(tHat) / s(tCur);
     const xHat =
       epsilon === undefined || noiseScale === 0

@@ -60,28 +60,44 @@ export type DuplicateSigmas = 'reject' | 'merge';
  * at least two entries, σ_N ≥ 0, σ_0 > 0, strictly decreasing. Repeated
  * consecutive values are refused (`'reject'`, default) or dropped (`'merge'`).
  */
-export function checkSigmas(sigmas: ArrayLike<number>, duplicates: DuplicateSigmas = 'reject'): Float64Array {
+export function checkSigmas(
+  sigmas: ArrayLike<number>,
+  duplicates: DuplicateSigmas = 'reject',
+): Float64Array {
   if (sigmas == null || typeof sigmas.length !== 'number' || sigmas.length < 2) {
-    throw new ParameterError('sigmas', 'a list of at least 2 noise levels σ_0 > … > σ_N ≥ 0', sigmas?.length);
+    throw new ParameterError(
+      'sigmas',
+      'a list of at least 2 noise levels σ_0 > … > σ_N ≥ 0',
+      sigmas?.length,
+    );
   }
   const out: number[] = [];
   for (let i = 0; i < sigmas.length; i++) {
     const s = sigmas[i]!;
-    if (!Number.isFinite(s) || s < 0) throw new ParameterError(`sigmas[${i}]`, 'a finite number >= 0', s);
+    if (!Number.isFinite(s) || s < 0)
+      throw new ParameterError(`sigmas[${i}]`, 'a finite number >= 0', s);
     const prev = out[out.length - 1];
     if (prev !== undefined && s === prev && duplicates === 'merge') continue;
     if (prev !== undefined && !(s < prev)) {
-      throw new ParameterError(`sigmas[${i}]`, `a number < sigmas[${i - 1}] = ${prev} (strictly decreasing; pass duplicates: 'merge' to drop repeats)`, s);
+      throw new ParameterError(
+        `sigmas[${i}]`,
+        `a number < sigmas[${i - 1}] = ${prev} (strictly decreasing; pass duplicates: 'merge' to drop repeats)`,
+        s,
+      );
     }
     out.push(s);
   }
-  if (out.length < 2) throw new ParameterError('sigmas', 'at least 2 distinct noise levels', out.length);
+  if (out.length < 2)
+    throw new ParameterError('sigmas', 'at least 2 distinct noise levels', out.length);
   if (!(out[0]! > 0)) throw new ParameterError('sigmas[0]', 'a number > 0', out[0]);
   return Float64Array.from(out);
 }
 
 /** Wraps a denoiser to count its evaluations (the solvers report NFE). */
-export function countingDenoiser<T>(denoiser: Denoiser<T>): { denoiser: Denoiser<T>; count: () => number } {
+export function countingDenoiser<T>(denoiser: Denoiser<T>): {
+  denoiser: Denoiser<T>;
+  count: () => number;
+} {
   let n = 0;
   return {
     denoiser: (x, sigma) => {

@@ -50,12 +50,17 @@ export function checkTimeSteps(tSteps: ArrayLike<number>): void {
     throw new ParameterError('tSteps', 'a list of N + 1 >= 2 times ending in 0', tSteps?.length);
   }
   const last = tSteps.length - 1;
-  if (tSteps[last] !== 0) throw new ParameterError(`tSteps[${last}]`, '0 (the sampler ends at t_N = 0)', tSteps[last]);
+  if (tSteps[last] !== 0)
+    throw new ParameterError(`tSteps[${last}]`, '0 (the sampler ends at t_N = 0)', tSteps[last]);
   for (let i = 0; i < last; i++) {
     const ti = tSteps[i]!;
     const next = tSteps[i + 1]!;
     if (!Number.isFinite(ti) || !(ti >= next) || !(ti > 0)) {
-      throw new ParameterError(`tSteps[${i}]`, `a finite number > 0 and >= tSteps[${i + 1}] = ${next} (non-increasing)`, ti);
+      throw new ParameterError(
+        `tSteps[${i}]`,
+        `a finite number > 0 and >= tSteps[${i + 1}] = ${next} (non-increasing)`,
+        ti,
+      );
     }
   }
 }

@@ -9,7 +9,13 @@ import {
   stepOrder,
   type Terms,
 } from './exponential-integrator.js';
-import { checkSigmas, type DuplicateSigmas, type SigmaSolver, type SigmaSolverResult, type SigmaSolverRun } from './sigma-solver.js';
+import {
+  checkSigmas,
+  type DuplicateSigmas,
+  type SigmaSolver,
+  type SigmaSolverResult,
+  type SigmaSolverRun,
+} from './sigma-solver.js';
 
 /** The B(h) choice of UniPC: B₁(h) = h ('bh1') or B₂(h) = e^h − 1 ('bh2'). */
 export type UniPcVariant = 'bh1' | 'bh2';
@@ -67,7 +73,11 @@ export interface UniPc extends SigmaSolver {
  */
 export function unipc(options: UniPcOptions = {}): UniPc {
   if (options == null || typeof options !== 'object') {
-    throw new ParameterError('options', 'an object { order?, variant?, lowerOrderFinal?, duplicates? }', options);
+    throw new ParameterError(
+      'options',
+      'an object { order?, variant?, lowerOrderFinal?, duplicates? }',
+      options,
+    );
   }
   const order = checkOrderOption(options.order, [1, 2, 3] as const, 3);
   const variant = checkOneOf('variant', options.variant ?? 'bh2', ['bh1', 'bh2'] as const);
@@ -124,7 +134,13 @@ export function unipc(options: UniPcOptions = {}): UniPc {
           };
           const predTerms: Terms<T> = [...base];
           if (k >= 2) {
-            const rhosP = k === 2 ? [0.5] : solveLinear(rMat.slice(0, k - 1).map((row) => row.slice(0, k - 1)), b.slice(0, k - 1));
+            const rhosP =
+              k === 2
+                ? [0.5]
+                : solveLinear(
+                    rMat.slice(0, k - 1).map((row) => row.slice(0, k - 1)),
+                    b.slice(0, k - 1),
+                  );
             addDiffs(rhosP, predTerms);
           }
           predTerms.push([cD0, d0]);

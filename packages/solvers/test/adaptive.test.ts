@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { arrayOps, createRng, EdmkitError, ParameterError, type Denoiser, type TensorOps } from '@edmkit/core';
+import {
+  arrayOps,
+  createRng,
+  EdmkitError,
+  ParameterError,
+  type Denoiser,
+  type TensorOps,
+} from '@edmkit/core';
 import { isotropicGaussian } from '@edmkit/data';
 import { adaptive } from '@edmkit/solvers';
 
@@ -37,7 +44,8 @@ function trackingOps() {
       return out;
     },
     dispose: (x) => {
-      if (!live.delete(x)) throw new Error('disposed a tensor that is not live (double dispose or not owned)');
+      if (!live.delete(x))
+        throw new Error('disposed a tensor that is not live (double dispose or not owned)');
     },
   };
   const denoiser: Denoiser<Float64Array> = (x, s) => {
@@ -59,7 +67,12 @@ describe('adaptive', () => {
       const nfes: number[] = [];
       for (const tol of [1e-2, 1e-3, 1e-4, 1e-5]) {
         const c = counted(data.denoiser);
-        const r = await adaptive({ order, rtol: tol, atol: tol }).sample({ ops: arrayOps, denoiser: c.denoiser, x: x0, sigmas: [sigmaMax, sigmaEnd] });
+        const r = await adaptive({ order, rtol: tol, atol: tol }).sample({
+          ops: arrayOps,
+          denoiser: c.denoiser,
+          x: x0,
+          sigmas: [sigmaMax, sigmaEnd],
+        });
         expect(r.nfe).toBe(c.calls());
         errs.push(maxAbsDiff(r.x, exact));
         nfes.push(r.nfe);
@@ -81,8 +94,18 @@ describe('adaptive', () => {
   it('to σ = 0: integrates to σ_min, then returns D(x; σ_min) (free for order 3 thanks to FSAL)', async () => {
     for (const order of [2, 3] as const) {
       const solver = adaptive({ order, rtol: 1e-5, atol: 1e-5, sigmaMin: 0.002 });
-      const toMin = await solver.sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 0.002] });
-      const toZero = await solver.sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 0] });
+      const toMin = await solver.sample({
+        ops: arrayOps,
+        denoiser: data.denoiser,
+        x: x0,
+        sigmas: [sigmaMax, 0.002],
+      });
+      const toZero = await solver.sample({
+        ops: arrayOps,
+        denoiser: data.denoiser,
+        x: x0,
+        sigmas: [sigmaMax, 0],
+      });
       expect(Array.from(toZero.x)).toEqual(Array.from(data.denoiser(toMin.x, 0.002)));
       expect(toZero.nfe).toBe(toMin.nfe + (order === 3 ? 0 : 1));
       expect(toZero.steps).toBe(toMin.steps + 1);
@@ -92,17 +115,36 @@ describe('adaptive', () => {
 
   it('with sigmas ending in 0 and no sigmaMin, stops at the last nonzero σ of the list', async () => {
     const solver = adaptive({ rtol: 1e-4, atol: 1e-4 });
-    const a = await solver.sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 0.05, 0] });
-    const b = await adaptive({ rtol: 1e-4, atol: 1e-4, sigmaMin: 0.05 }).sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 0] });
+    const a = await solver.sample({
+      ops: arrayOps,
+      denoiser: data.denoiser,
+      x: x0,
+      sigmas: [sigmaMax, 0.05, 0],
+    });
+    const b = await adaptive({ rtol: 1e-4, atol: 1e-4, sigmaMin: 0.05 }).sample({
+      ops: arrayOps,
+      denoiser: data.denoiser,
+      x: x0,
+      sigmas: [sigmaMax, 0],
+    });
     expect(Array.from(a.x)).toEqual(Array.from(b.x));
   });
 
   it('never exceeds maxNfe: throws a clear error instead; a budget equal to the need succeeds', async () => {
-    const free = await adaptive({ rtol: 1e-6, atol: 1e-6 }).sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 0] });
+    const free = await adaptive({ rtol: 1e-6, atol: 1e-6 }).sample({
+      ops: arrayOps,
+      denoiser: data.denoiser,
+      x: x0,
+      sigmas: [sigmaMax, 0],
+    });
     const c = counted(data.denoiser);
     const tight = adaptive({ rtol: 1e-6, atol: 1e-6, maxNfe: 20 });
-    await expect(tight.sample({ ops: arrayOps, denoiser: c.denoiser, x: x0, sigmas: [sigmaMax, 0] })).rejects.toThrow(/maxNfe = 20/);
-    await expect(tight.sample({ ops: arrayOps, denoiser: c.denoiser, x: x0, sigmas: [sigmaMax, 0] })).rejects.toBeInstanceOf(EdmkitError);
+    await expect(
+      tight.sample({ ops: arrayOps, denoiser: c.denoiser, x: x0, sigmas: [sigmaMax, 0] }),
+    ).rejects.toThrow(/maxNfe = 20/);
+    await expect(
+      tight.sample({ ops: arrayOps, denoiser: c.denoiser, x: x0, sigmas: [sigmaMax, 0] }),
+    ).rejects.toBeInstanceOf(EdmkitError);
     expect(c.calls()).toBeLessThanOrEqual(40);
     const exactBudget = await adaptive({ rtol: 1e-6, atol: 1e-6, maxNfe: free.nfe }).sample({
       ops: arrayOps,
@@ -113,7 +155,9 @@ describe('adaptive', () => {
     expect(Array.from(exactBudget.x)).toEqual(Array.from(free.x));
     // Below one step of the pair: refused up front, naming maxNfe.
     const tooFew = adaptive({ order: 3, maxNfe: 3 });
-    await expect(tooFew.sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 0] })).rejects.toMatchObject({ parameter: 'maxNfe' });
+    await expect(
+      tooFew.sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 0] }),
+    ).rejects.toMatchObject({ parameter: 'maxNfe' });
   });
 
   it('reports accepted steps through onStep with consistent σ and NFE', async () => {
@@ -139,7 +183,12 @@ describe('adaptive', () => {
   });
 
   it('awaits async denoisers (same result) and disposes every intermediate tensor', async () => {
-    const sync = await adaptive().sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 0] });
+    const sync = await adaptive().sample({
+      ops: arrayOps,
+      denoiser: data.denoiser,
+      x: x0,
+      sigmas: [sigmaMax, 0],
+    });
     const asyncRun = await adaptive().sample({
       ops: arrayOps,
       denoiser: async (x, s) => Promise.resolve(data.denoiser(x, s)),
@@ -149,14 +198,24 @@ describe('adaptive', () => {
     expect(Array.from(asyncRun.x)).toEqual(Array.from(sync.x));
     for (const order of [2, 3] as const) {
       const t = trackingOps();
-      const r = await adaptive({ order }).sample({ ops: t.ops, denoiser: t.denoiser, x: x0, sigmas: [sigmaMax, 0] });
+      const r = await adaptive({ order }).sample({
+        ops: t.ops,
+        denoiser: t.denoiser,
+        x: x0,
+        sigmas: [sigmaMax, 0],
+      });
       expect([...t.live]).toEqual([r.x]);
     }
   });
 
   it('uses a custom read for the error norm', async () => {
     let reads = 0;
-    const r = await adaptive({ read: (x) => (reads++, x as Float64Array) }).sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 1] });
+    const r = await adaptive({ read: (x) => (reads++, x as Float64Array) }).sample({
+      ops: arrayOps,
+      denoiser: data.denoiser,
+      x: x0,
+      sigmas: [sigmaMax, 1],
+    });
     expect(reads).toBeGreaterThan(r.steps);
   });
 
@@ -186,11 +245,27 @@ describe('adaptive', () => {
   });
 
   it('refuses sigmaMin ≥ σ_0 and bad σ lists', async () => {
-    await expect(adaptive({ sigmaMin: 100 }).sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [sigmaMax, 0] })).rejects.toMatchObject({
+    await expect(
+      adaptive({ sigmaMin: 100 }).sample({
+        ops: arrayOps,
+        denoiser: data.denoiser,
+        x: x0,
+        sigmas: [sigmaMax, 0],
+      }),
+    ).rejects.toMatchObject({
       parameter: 'sigmaMin',
     });
-    await expect(adaptive().sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [1, 2] })).rejects.toBeInstanceOf(ParameterError);
-    await expect(adaptive().sample({ ops: arrayOps, denoiser: () => new Float64Array(dim * batch).fill(Number.NaN), x: x0, sigmas: [1, 0] })).rejects.toMatchObject({
+    await expect(
+      adaptive().sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [1, 2] }),
+    ).rejects.toBeInstanceOf(ParameterError);
+    await expect(
+      adaptive().sample({
+        ops: arrayOps,
+        denoiser: () => new Float64Array(dim * batch).fill(Number.NaN),
+        x: x0,
+        sigmas: [1, 0],
+      }),
+    ).rejects.toMatchObject({
       parameter: 'denoiser',
     });
   });

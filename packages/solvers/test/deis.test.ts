@@ -1,64 +1,33 @@
-import { arrayOps, createRng, ParameterError, type Denoiser, type TensorOps } from '@edmkit/core';
-import { isotropicGaussian } from '@edmkit/data';
+import { arrayOps, ParameterError, type Denoiser } from '@edmkit/core';
 import { edmSteps } from '@edmkit/schedules';
-import { deis, type SigmaSolver } from '@edmkit/solvers';
+import { deis } from '@edmkit/solvers';
 import { describe, expect, it } from 'vitest';
-
-const data = isotropicGaussian({ sigmaData: 0.5, dim: 3 });
-const gaussian: Denoiser<Float64Array> = (x, s) => data.denoiser(x, s);
-const rng = createRng(11);
-const z = Float64Array.from({ length: 6 }, () => rng.normal()); // batch of 2
-const x0 = z.map((v) => v * 80);
-const maxAbs = (a: Float64Array, b: Float64Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
-
-/** Max error at σ_min = 0.002 (no final 0) against the exact flow, on N EDM steps (ρ = 7). */
-async function errorAt(solver: SigmaSolver, n: number): Promise<number> {
-  const sigmas = edmSteps({ rho: 7 }).sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 });
-  const { x } = await solver.sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas });
-  return maxAbs(x, data.flow(x0, 80, 0.002));
-}
-
-/** Observed orders log₂(e_N / e_2N) for N = 64, 128. */
-async function observedOrders(solver: SigmaSolver): Promise<number[]> {
-  const e = [await errorAt(solver, 64), await errorAt(solver, 128), await errorAt(solver, 256)];
-  return [Math.log2(e[0]! / e[1]!), Math.log2(e[1]! / e[2]!)];
-}
-
-/** arrayOps that records every tensor it or the denoiser creates and every disposal. */
-function tracking() {
-  const live = new Set<Float64Array>();
-  const ops: TensorOps<Float64Array> = {
-    ...arrayOps,
-    combine: (terms) => {
-      const t = arrayOps.combine(terms);
-      live.add(t);
-      return t;
-    },
-    dispose: (t) => {
-      if (!live.delete(t)) throw new Error('disposed a tensor not created by the solver');
-    },
-  };
-  const wrap = (d: Denoiser<Float64Array>): Denoiser<Float64Array> => async (x, s) => {
-    const t = await d(x, s);
-    live.add(t);
-    return t;
-  };
-  return { ops, wrap, live };
-}
-
-// A linear denoiser D(x; σ) = a(σ)·x + b with a(σ) = 1/(1 + σ²), b = 0.3 (for hand computation).
-const linear: Denoiser<Float64Array> = (x, s) => x.map((v) => v / (1 + s * s) + 0.3);
+import {
+  data,
+  gaussian,
+  linear,
+  maxAbs,
+  observedOrders,
+  tracking,
+  x0,
+} from './helpers/exponential.js';
 
 describe('deis', () => {
   it('is a frozen design choice with SPEC defaults', () => {
     const s = deis();
-    expect(s).toMatchObject({ name: 'deis-tab', order: 3, stochastic: false, duplicates: 'reject' });
+    expect(s).toMatchObject({
+      name: 'deis-tab',
+      order: 3,
+      stochastic: false,
+      duplicates: 'reject',
+    });
     expect(Object.isFrozen(s)).toBe(true);
   });
 
   it('tAB-k converges at order k on Gaussian data (vs the exact flow at σ_min)', async () => {
     for (const order of [1, 2, 3] as const) {
-      for (const p of await observedOrders(deis({ order }))) expect(Math.abs(p - order)).toBeLessThan(0.2);
+      for (const p of await observedOrders(deis({ order })))
+        expect(Math.abs(p - order)).toBeLessThan(0.2);
     }
   });
 
@@ -67,7 +36,11 @@ describe('deis', () => {
     // Step 1: ε₁ = (1.05 − 0.825)/1 = 0.225; the line through (2, 0.45), (1, 0.225) is ε(τ) = 0.225·τ;
     // ∫₁^0.5 0.225·τ dτ = 0.225·(0.125 − 0.5) = −0.084375 → x₂ = 0.965625.
     // tAB-1 instead: x₂ = 1.05 − 0.5·0.225 = 0.9375.
-    for (const [order, expected] of [[2, 0.965625], [3, 0.965625], [1, 0.9375]] as const) {
+    for (const [order, expected] of [
+      [2, 0.965625],
+      [3, 0.965625],
+      [1, 0.9375],
+    ] as const) {
       const seen: number[] = [];
       const { x, nfe } = await deis({ order }).sample({
         ops: arrayOps,
@@ -90,7 +63,13 @@ describe('deis', () => {
     const denoiser: Denoiser<Float64Array> = (x, s) => x.map((v) => v - s * q(s));
     const sigmas = [4, 3, 2, 1.5, 0];
     const seen: number[] = [];
-    await deis({ order: 3 }).sample({ ops: arrayOps, denoiser, x: Float64Array.of(0), sigmas, onStep: ({ x }) => void seen.push(x[0]!) });
+    await deis({ order: 3 }).sample({
+      ops: arrayOps,
+      denoiser,
+      x: Float64Array.of(0),
+      sigmas,
+      onStep: ({ x }) => void seen.push(x[0]!),
+    });
     expect(seen[3]! - seen[2]!).toBeCloseTo(Q(0) - Q(1.5), 12);
     expect(seen[2]! - seen[1]!).toBeCloseTo(Q(1.5) - Q(2), 12);
   });
@@ -106,7 +85,13 @@ describe('deis', () => {
         denoiser: () => y0.slice(),
         x: start,
         sigmas,
-        onStep: ({ x, sigmaNext }) => void errs.push(maxAbs(x, y0.map((y, i) => y + (sigmaNext / 40) * (start[i]! - y)))),
+        onStep: ({ x, sigmaNext }) =>
+          void errs.push(
+            maxAbs(
+              x,
+              y0.map((y, i) => y + (sigmaNext / 40) * (start[i]! - y)),
+            ),
+          ),
       });
       expect(Math.max(...errs)).toBeLessThan(1e-12);
       expect(maxAbs(x, y0)).toBeLessThan(1e-12);
@@ -119,7 +104,12 @@ describe('deis', () => {
       const e: number[] = [];
       for (const n of [16, 256]) {
         const sigmas = [...edmSteps().sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-        const { x, nfe } = await deis({ order }).sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas });
+        const { x, nfe } = await deis({ order }).sample({
+          ops: arrayOps,
+          denoiser: gaussian,
+          x: x0,
+          sigmas,
+        });
         expect(nfe).toBe(n);
         e.push(maxAbs(x, exact));
       }
@@ -133,7 +123,12 @@ describe('deis', () => {
       const { ops, wrap, live } = tracking();
       const input = x0.slice();
       const sigmas = [...edmSteps().sigmaSteps(7, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-      const { x } = await deis({ order }).sample({ ops, denoiser: wrap(gaussian), x: input, sigmas });
+      const { x } = await deis({ order }).sample({
+        ops,
+        denoiser: wrap(gaussian),
+        x: input,
+        sigmas,
+      });
       expect([...live]).toEqual([x]);
       expect(input).toEqual(x0);
     }
@@ -141,10 +136,14 @@ describe('deis', () => {
 
   it('refuses bad options with a ParameterError naming the parameter', async () => {
     for (const order of [0, 4, 2.5, '1']) {
-      expect(() => deis({ order: order as 3 })).toThrow(expect.objectContaining({ parameter: 'order' }) as Error);
+      expect(() => deis({ order: order as 3 })).toThrow(
+        expect.objectContaining({ parameter: 'order' }) as Error,
+      );
     }
     expect(() => deis({ order: 4 as 3 })).toThrow(/order must be one of 1, 2, 3/);
     expect(() => deis({ duplicates: 'no' as 'merge' })).toThrow(ParameterError);
-    await expect(deis().sample({ ops: arrayOps, denoiser: linear, x: Float64Array.of(1), sigmas: [1] })).rejects.toThrow(ParameterError);
+    await expect(
+      deis().sample({ ops: arrayOps, denoiser: linear, x: Float64Array.of(1), sigmas: [1] }),
+    ).rejects.toThrow(ParameterError);
   });
 });

@@ -1,65 +1,36 @@
-import { arrayOps, createRng, ParameterError, type Denoiser, type TensorOps } from '@edmkit/core';
-import { isotropicGaussian } from '@edmkit/data';
+import { arrayOps, ParameterError } from '@edmkit/core';
 import { edmSteps } from '@edmkit/schedules';
-import { dpmSolverPlusPlus, type SigmaSolver } from '@edmkit/solvers';
+import { dpmSolverPlusPlus } from '@edmkit/solvers';
 import { describe, expect, it } from 'vitest';
-
-const data = isotropicGaussian({ sigmaData: 0.5, dim: 3 });
-const gaussian: Denoiser<Float64Array> = (x, s) => data.denoiser(x, s);
-const rng = createRng(11);
-const z = Float64Array.from({ length: 6 }, () => rng.normal()); // batch of 2
-const x0 = z.map((v) => v * 80);
-const maxAbs = (a: Float64Array, b: Float64Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
-
-/** Max error at σ_min = 0.002 (no final 0) against the exact flow, on N EDM steps (ρ = 7). */
-async function errorAt(solver: SigmaSolver, n: number): Promise<number> {
-  const sigmas = edmSteps({ rho: 7 }).sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 });
-  const { x } = await solver.sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas });
-  return maxAbs(x, data.flow(x0, 80, 0.002));
-}
-
-/** Observed orders log₂(e_N / e_2N) for N = 64, 128. */
-async function observedOrders(solver: SigmaSolver): Promise<number[]> {
-  const e = [await errorAt(solver, 64), await errorAt(solver, 128), await errorAt(solver, 256)];
-  return [Math.log2(e[0]! / e[1]!), Math.log2(e[1]! / e[2]!)];
-}
-
-/** arrayOps that records every tensor it or the denoiser creates and every disposal. */
-function tracking() {
-  const live = new Set<Float64Array>();
-  const ops: TensorOps<Float64Array> = {
-    ...arrayOps,
-    combine: (terms) => {
-      const t = arrayOps.combine(terms);
-      live.add(t);
-      return t;
-    },
-    dispose: (t) => {
-      if (!live.delete(t)) throw new Error('disposed a tensor not created by the solver');
-    },
-  };
-  const wrap = (d: Denoiser<Float64Array>): Denoiser<Float64Array> => async (x, s) => {
-    const t = await d(x, s);
-    live.add(t);
-    return t;
-  };
-  return { ops, wrap, live };
-}
-
-// A linear denoiser D(x; σ) = a(σ)·x + b with a(σ) = 1/(1 + σ²), b = 0.3 (for hand computation).
-const linear: Denoiser<Float64Array> = (x, s) => x.map((v) => v / (1 + s * s) + 0.3);
+import {
+  data,
+  gaussian,
+  linear,
+  maxAbs,
+  observedOrders,
+  tracking,
+  x0,
+} from './helpers/exponential.js';
 
 describe('dpmSolverPlusPlus', () => {
   it('is a frozen design choice with SPEC names', () => {
     const s = dpmSolverPlusPlus();
-    expect(s).toMatchObject({ name: 'dpmpp-2m', order: 2, stochastic: false, lowerOrderFinal: true, duplicates: 'reject' });
+    expect(s).toMatchObject({
+      name: 'dpmpp-2m',
+      order: 2,
+      stochastic: false,
+      lowerOrderFinal: true,
+      duplicates: 'reject',
+    });
     expect(Object.isFrozen(s)).toBe(true);
     expect(dpmSolverPlusPlus({ order: 3 }).name).toBe('dpmpp-3m');
   });
 
   it('2M converges at order 2 and 3M at order 3 on Gaussian data (vs the exact flow at σ_min)', async () => {
-    for (const p of await observedOrders(dpmSolverPlusPlus({ order: 2 }))) expect(Math.abs(p - 2)).toBeLessThan(0.2);
-    for (const p of await observedOrders(dpmSolverPlusPlus({ order: 3 }))) expect(Math.abs(p - 3)).toBeLessThan(0.2);
+    for (const p of await observedOrders(dpmSolverPlusPlus({ order: 2 })))
+      expect(Math.abs(p - 2)).toBeLessThan(0.2);
+    for (const p of await observedOrders(dpmSolverPlusPlus({ order: 3 })))
+      expect(Math.abs(p - 3)).toBeLessThan(0.2);
   });
 
   it('matches a hand-computed two-step 2M example (linear denoiser)', async () => {
@@ -94,7 +65,14 @@ describe('dpmSolverPlusPlus', () => {
   it('lowerOrderFinal lowers the last steps only when N < 15', async () => {
     const run = async (order: 2 | 3, n: number, lowerOrderFinal: boolean) => {
       const sigmas = edmSteps().sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 });
-      return (await dpmSolverPlusPlus({ order, lowerOrderFinal }).sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas })).x;
+      return (
+        await dpmSolverPlusPlus({ order, lowerOrderFinal }).sample({
+          ops: arrayOps,
+          denoiser: gaussian,
+          x: x0,
+          sigmas,
+        })
+      ).x;
     };
     for (const order of [2, 3] as const) {
       expect(maxAbs(await run(order, 6, true), await run(order, 6, false))).toBeGreaterThan(1e-6);
@@ -153,7 +131,12 @@ describe('dpmSolverPlusPlus', () => {
       const e: number[] = [];
       for (const n of [16, 256]) {
         const sigmas = [...edmSteps().sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-        const { x, nfe } = await dpmSolverPlusPlus({ order }).sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas });
+        const { x, nfe } = await dpmSolverPlusPlus({ order }).sample({
+          ops: arrayOps,
+          denoiser: gaussian,
+          x: x0,
+          sigmas,
+        });
         expect(nfe).toBe(n);
         e.push(maxAbs(x, exact));
       }
@@ -167,7 +150,12 @@ describe('dpmSolverPlusPlus', () => {
       const { ops, wrap, live } = tracking();
       const input = x0.slice();
       const sigmas = [...edmSteps().sigmaSteps(7, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-      const { x } = await dpmSolverPlusPlus({ order }).sample({ ops, denoiser: wrap(gaussian), x: input, sigmas });
+      const { x } = await dpmSolverPlusPlus({ order }).sample({
+        ops,
+        denoiser: wrap(gaussian),
+        x: input,
+        sigmas,
+      });
       expect([...live]).toEqual([x]);
       expect(input).toEqual(x0);
     }
@@ -175,7 +163,12 @@ describe('dpmSolverPlusPlus', () => {
 
   it('merges repeated σ only when asked', async () => {
     const run = (duplicates: 'reject' | 'merge') =>
-      dpmSolverPlusPlus({ duplicates }).sample({ ops: arrayOps, denoiser: linear, x: Float64Array.of(1.5), sigmas: [2, 1, 1, 0.5] });
+      dpmSolverPlusPlus({ duplicates }).sample({
+        ops: arrayOps,
+        denoiser: linear,
+        x: Float64Array.of(1.5),
+        sigmas: [2, 1, 1, 0.5],
+      });
     await expect(run('reject')).rejects.toThrow(ParameterError);
     const merged = await run('merge');
     expect(merged.nfe).toBe(2);
@@ -184,10 +177,14 @@ describe('dpmSolverPlusPlus', () => {
 
   it('refuses bad options with a ParameterError naming the parameter', () => {
     for (const order of [1, 4, 2.5, '2']) {
-      expect(() => dpmSolverPlusPlus({ order: order as 2 })).toThrow(expect.objectContaining({ parameter: 'order' }) as Error);
+      expect(() => dpmSolverPlusPlus({ order: order as 2 })).toThrow(
+        expect.objectContaining({ parameter: 'order' }) as Error,
+      );
     }
     expect(() => dpmSolverPlusPlus({ order: 4 as 2 })).toThrow(/order must be one of 2, 3/);
-    expect(() => dpmSolverPlusPlus({ lowerOrderFinal: 'yes' as unknown as boolean })).toThrow(ParameterError);
+    expect(() => dpmSolverPlusPlus({ lowerOrderFinal: 'yes' as unknown as boolean })).toThrow(
+      ParameterError,
+    );
     expect(() => dpmSolverPlusPlus({ duplicates: 'keep' as 'merge' })).toThrow(ParameterError);
     expect(() => dpmSolverPlusPlus(null as unknown as object)).toThrow(ParameterError);
   });

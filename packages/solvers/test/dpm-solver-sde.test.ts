@@ -1,40 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { arrayOps, ParameterError, sampleRngs, type TensorOps } from '@edmkit/core';
+import { arrayOps, ParameterError, sampleRngs } from '@edmkit/core';
 import { isotropicGaussian } from '@edmkit/data';
-import { edmSteps } from '@edmkit/schedules';
-import { dpmSolverPlusPlusSde, type SigmaSolver } from '@edmkit/solvers';
-
-const data = isotropicGaussian({ sigmaData: 0.5, dim: 4 });
-const denoiser = (x: Float64Array, sigma: number): Float64Array => data.denoiser(x, sigma);
-const z = Float64Array.from([1, -0.5, 0.3, 2]);
-const karras = (n: number): number[] => [...edmSteps({ rho: 7 }).sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-
-/** Max error at the last nonzero σ against the exact flow from x(σ_0) = z·σ_0. */
-async function errorBeforeZero(solver: SigmaSolver, sigmas: number[]): Promise<number> {
-  const x = z.map((v) => v * sigmas[0]!);
-  const last = sigmas.length - 2;
-  let before: Float64Array | undefined;
-  await solver.sample({ ops: arrayOps, denoiser, x, sigmas, onStep: (s) => void (s.i === last - 1 && (before = s.x.slice())) });
-  const exact = data.flow(x, sigmas[0]!, sigmas[last]!);
-  return Math.max(...before!.map((v, k) => Math.abs(v - exact[k]!)));
-}
-
-async function observedOrder(solver: SigmaSolver, grid: (n: number) => number[], n: number): Promise<number> {
-  return Math.log2((await errorBeforeZero(solver, grid(n))) / (await errorBeforeZero(solver, grid(2 * n))));
-}
-
-/** arrayOps that tracks every tensor it creates, to check that solvers dispose their intermediates. */
-function trackingOps(): { ops: TensorOps<Float64Array>; live: Set<Float64Array>; track: (t: Float64Array) => Float64Array } {
-  const live = new Set<Float64Array>();
-  const track = (t: Float64Array): Float64Array => (live.add(t), t);
-  const ops: TensorOps<Float64Array> = {
-    ...arrayOps,
-    combine: (terms) => track(arrayOps.combine(terms)),
-    randnLike: (like, rngs) => track(arrayOps.randnLike(like, rngs)),
-    dispose: (t) => void live.delete(t),
-  };
-  return { ops, live, track };
-}
+import { dpmSolverPlusPlusSde } from '@edmkit/solvers';
+import {
+  denoiser,
+  errorBeforeZero,
+  karras,
+  observedOrder,
+  trackingOps,
+  z,
+} from './helpers/gaussian-flow.js';
 
 const a = (s: number): number => 1 / (1 + s * s);
 const scalarDenoiser = (x: Float64Array, s: number): Float64Array => x.map((v) => a(s) * v);
@@ -46,7 +21,9 @@ describe('dpmSolverPlusPlusSde', () => {
       expect(q).toBeGreaterThan(order - 0.1);
       expect(q).toBeLessThan(order + 0.15);
     }
-    expect(await errorBeforeZero(dpmSolverPlusPlusSde({ order: 3, eta: 0 }), karras(256))).toBeLessThan(1e-5);
+    expect(
+      await errorBeforeZero(dpmSolverPlusPlusSde({ order: 3, eta: 0 }), karras(256)),
+    ).toBeLessThan(1e-5);
     expect(dpmSolverPlusPlusSde({ eta: 0 }).stochastic).toBe(false);
   });
 
@@ -60,7 +37,8 @@ describe('dpmSolverPlusPlusSde', () => {
         x: x0,
         sigmas: [5, 3, 1.7, 0.4, 0.1, 0],
         onStep: ({ sigmaNext, x: xi }) => {
-          for (let k = 0; k < 4; k++) expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
+          for (let k = 0; k < 4; k++)
+            expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
         },
       });
       expect(nfe).toBe(5);
@@ -79,13 +57,25 @@ describe('dpmSolverPlusPlusSde', () => {
     // 2M midpoint: + ½(1 − e^{−h})(h/h₋)(D₁ − D₀).
     const x2 = 0.5 * x1 + 0.5 * d1 + 0.5 * 0.5 * (h1 / h0) * (d1 - d0);
     const run = (o: Parameters<typeof dpmSolverPlusPlusSde>[0], sigmas = sig) =>
-      dpmSolverPlusPlusSde(o).sample({ ops: arrayOps, denoiser: scalarDenoiser, x: Float64Array.of(x0), sigmas, rngs: sampleRngs(9, 1) });
+      dpmSolverPlusPlusSde(o).sample({
+        ops: arrayOps,
+        denoiser: scalarDenoiser,
+        x: Float64Array.of(x0),
+        sigmas,
+        rngs: sampleRngs(9, 1),
+      });
     expect((await run({ eta: 0 })).x[0]).toBeCloseTo(x2, 14);
     // 3M's 2nd-order step uses φ₂(h) = (h − 1 + e^{−h})/h.
     const phi2 = (h1 - 1 + Math.exp(-h1)) / h1;
-    expect((await run({ order: 3, eta: 0 })).x[0]).toBeCloseTo(0.5 * x1 + 0.5 * d1 + phi2 * (h1 / h0) * (d1 - d0), 14);
+    expect((await run({ order: 3, eta: 0 })).x[0]).toBeCloseTo(
+      0.5 * x1 + 0.5 * d1 + phi2 * (h1 / h0) * (d1 - d0),
+      14,
+    );
     // lowerOrderFinal with N = 2: both steps first order (DDIM = Euler in σ).
-    expect((await run({ order: 3, eta: 0, lowerOrderFinal: true })).x[0]).toBeCloseTo(0.5 * x1 + 0.5 * d1, 14);
+    expect((await run({ order: 3, eta: 0, lowerOrderFinal: true })).x[0]).toBeCloseTo(
+      0.5 * x1 + 0.5 * d1,
+      14,
+    );
     // η = 1, one step: x = e^{−2h}x + (1 − e^{−2h})D + S_noise·σ₁·√(1 − e^{−2h})·ε.
     const e = sampleRngs(9, 1)[0]!.normal();
     const q = Math.exp(-2 * h0);
@@ -99,7 +89,13 @@ describe('dpmSolverPlusPlusSde', () => {
     for (const order of [2, 3]) {
       const rngs = sampleRngs(33, count);
       const x0 = Float64Array.from(rngs, (r) => 80 * r.normal());
-      const { x } = await dpmSolverPlusPlusSde({ order }).sample({ ops: arrayOps, denoiser: (x, s) => data1.denoiser(x, s), x: x0, sigmas: karras(50), rngs });
+      const { x } = await dpmSolverPlusPlusSde({ order }).sample({
+        ops: arrayOps,
+        denoiser: (x, s) => data1.denoiser(x, s),
+        x: x0,
+        sigmas: karras(50),
+        rngs,
+      });
       const mean = x.reduce((acc, v) => acc + v, 0) / count;
       const variance = x.reduce((acc, v) => acc + (v - mean) ** 2, 0) / count;
       expect(Math.abs(mean)).toBeLessThan(0.03);
@@ -112,9 +108,21 @@ describe('dpmSolverPlusPlusSde', () => {
     for (const order of [2, 3]) {
       const s = dpmSolverPlusPlusSde({ order, eta: 0.8, sNoise: 1.01 });
       const batch = Float64Array.from({ length: 12 }, (_, k) => Math.cos(3 * k + 1) * 80);
-      const all = await s.sample({ ops: arrayOps, denoiser, x: batch, sigmas: karras(8), rngs: sampleRngs(5, 3) });
+      const all = await s.sample({
+        ops: arrayOps,
+        denoiser,
+        x: batch,
+        sigmas: karras(8),
+        rngs: sampleRngs(5, 3),
+      });
       for (let b = 0; b < 3; b++) {
-        const one = await s.sample({ ops: arrayOps, denoiser, x: batch.slice(4 * b, 4 * b + 4), sigmas: karras(8), rngs: sampleRngs(5, 1, b) });
+        const one = await s.sample({
+          ops: arrayOps,
+          denoiser,
+          x: batch.slice(4 * b, 4 * b + 4),
+          sigmas: karras(8),
+          rngs: sampleRngs(5, 1, b),
+        });
         expect(one.x).toEqual(all.x.slice(4 * b, 4 * b + 4));
       }
     }
@@ -123,17 +131,35 @@ describe('dpmSolverPlusPlusSde', () => {
   it('disposes every intermediate tensor', async () => {
     for (const order of [2, 3]) {
       const { ops, live, track } = trackingOps();
-      const { x } = await dpmSolverPlusPlusSde({ order }).sample({ ops, denoiser: (x, s) => track(denoiser(x, s)), x: z.map((v) => v * 80), sigmas: karras(6), rngs: sampleRngs(1, 1) });
+      const { x } = await dpmSolverPlusPlusSde({ order }).sample({
+        ops,
+        denoiser: (x, s) => track(denoiser(x, s)),
+        x: z.map((v) => v * 80),
+        sigmas: karras(6),
+        rngs: sampleRngs(1, 1),
+      });
       expect([...live]).toEqual([x]);
     }
   });
 
   it('refuses unsupported orders, bad η and a stochastic run without rngs', async () => {
-    for (const order of [1, 4, 2.5, '3']) expect(() => dpmSolverPlusPlusSde({ order: order as number })).toThrow(/order must be one of 2, 3/);
+    for (const order of [1, 4, 2.5, '3'])
+      expect(() => dpmSolverPlusPlusSde({ order: order as number })).toThrow(
+        /order must be one of 2, 3/,
+      );
     expect(() => dpmSolverPlusPlusSde({ eta: -1 })).toThrow(ParameterError);
     expect(() => dpmSolverPlusPlusSde({ sNoise: Infinity })).toThrow(/sNoise must be/);
-    expect(() => dpmSolverPlusPlusSde({ lowerOrderFinal: 'yes' as unknown as boolean })).toThrow(/lowerOrderFinal/);
-    expect(dpmSolverPlusPlusSde({ order: 3 })).toMatchObject({ name: 'dpm-solver++-sde', order: 3, stochastic: true, eta: 1 });
-    await expect(dpmSolverPlusPlusSde().sample({ ops: arrayOps, denoiser, x: z, sigmas: [2, 1, 0] })).rejects.toThrow(/rngs must be/);
+    expect(() => dpmSolverPlusPlusSde({ lowerOrderFinal: 'yes' as unknown as boolean })).toThrow(
+      /lowerOrderFinal/,
+    );
+    expect(dpmSolverPlusPlusSde({ order: 3 })).toMatchObject({
+      name: 'dpm-solver++-sde',
+      order: 3,
+      stochastic: true,
+      eta: 1,
+    });
+    await expect(
+      dpmSolverPlusPlusSde().sample({ ops: arrayOps, denoiser, x: z, sigmas: [2, 1, 0] }),
+    ).rejects.toThrow(/rngs must be/);
   });
 });

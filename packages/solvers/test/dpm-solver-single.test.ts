@@ -1,41 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { arrayOps, ParameterError, sampleRngs, type TensorOps } from '@edmkit/core';
-import { isotropicGaussian } from '@edmkit/data';
-import { edmSteps } from '@edmkit/schedules';
+import { arrayOps, ParameterError, sampleRngs } from '@edmkit/core';
 import { dpmSolverSingle, heunK, type SigmaSolver } from '@edmkit/solvers';
-
-const data = isotropicGaussian({ sigmaData: 0.5, dim: 4 });
-const denoiser = (x: Float64Array, sigma: number): Float64Array => data.denoiser(x, sigma);
-const z = Float64Array.from([1, -0.5, 0.3, 2]);
-const karras = (n: number): number[] => [...edmSteps({ rho: 7 }).sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-const uniform = (n: number): number[] => [...Array.from({ length: n + 1 }, (_, i) => 10 - (9.5 * i) / n), 0];
-
-/** Max error at the last nonzero σ against the exact flow from x(σ_0) = z·σ_0. */
-async function errorBeforeZero(solver: SigmaSolver, sigmas: number[]): Promise<number> {
-  const x = z.map((v) => v * sigmas[0]!);
-  const last = sigmas.length - 2;
-  let before: Float64Array | undefined;
-  await solver.sample({ ops: arrayOps, denoiser, x, sigmas, onStep: (s) => void (s.i === last - 1 && (before = s.x.slice())) });
-  const exact = data.flow(x, sigmas[0]!, sigmas[last]!);
-  return Math.max(...before!.map((v, k) => Math.abs(v - exact[k]!)));
-}
-
-async function observedOrder(solver: SigmaSolver, grid: (n: number) => number[], n: number): Promise<number> {
-  return Math.log2((await errorBeforeZero(solver, grid(n))) / (await errorBeforeZero(solver, grid(2 * n))));
-}
-
-/** arrayOps that tracks every tensor it creates, to check that solvers dispose their intermediates. */
-function trackingOps(): { ops: TensorOps<Float64Array>; live: Set<Float64Array>; track: (t: Float64Array) => Float64Array } {
-  const live = new Set<Float64Array>();
-  const track = (t: Float64Array): Float64Array => (live.add(t), t);
-  const ops: TensorOps<Float64Array> = {
-    ...arrayOps,
-    combine: (terms) => track(arrayOps.combine(terms)),
-    randnLike: (like, rngs) => track(arrayOps.randnLike(like, rngs)),
-    dispose: (t) => void live.delete(t),
-  };
-  return { ops, live, track };
-}
+import {
+  denoiser,
+  errorBeforeZero,
+  karras,
+  observedOrder,
+  trackingOps,
+  uniform,
+  z,
+} from './helpers/gaussian-flow.js';
 
 const y0 = Float64Array.from([0.3, -0.2, 1, 0]);
 const x0 = Float64Array.from([5, 1, -2, 3]);
@@ -48,7 +22,8 @@ async function checkExactForPoint(solver: SigmaSolver): Promise<number> {
     x: x0,
     sigmas,
     onStep: ({ sigmaNext, x: xi }) => {
-      for (let k = 0; k < 4; k++) expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
+      for (let k = 0; k < 4; k++)
+        expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
     },
   });
   for (let k = 0; k < 4; k++) expect(x[k]).toBeCloseTo(y0[k]!, 12);
@@ -70,7 +45,12 @@ describe('dpmSolverSingle', () => {
   it('is exact for a single data point; NFE = order·(N − 1) + 1 with the Euler step to 0', async () => {
     expect(await checkExactForPoint(dpmSolverSingle({ order: 2 }))).toBe(2 * 4 + 1);
     expect(await checkExactForPoint(dpmSolverSingle({ order: 3 }))).toBe(3 * 4 + 1);
-    const { nfe } = await dpmSolverSingle({ order: 3 }).sample({ ops: arrayOps, denoiser, x: z, sigmas: [3, 2, 1] });
+    const { nfe } = await dpmSolverSingle({ order: 3 }).sample({
+      ops: arrayOps,
+      denoiser,
+      x: z,
+      sigmas: [3, 2, 1],
+    });
     expect(nfe).toBe(6);
   });
 
@@ -81,14 +61,24 @@ describe('dpmSolverSingle', () => {
     const sm = Math.sqrt(3 * 1.5);
     const xm = 2 + (sm - 3) * eps(2, 3);
     const x1 = 2 + (1.5 - 3) * eps(xm, sm);
-    const { x } = await dpmSolverSingle().sample({ ops: arrayOps, denoiser: den, x: Float64Array.of(2), sigmas: [3, 1.5] });
+    const { x } = await dpmSolverSingle().sample({
+      ops: arrayOps,
+      denoiser: den,
+      x: Float64Array.of(2),
+      sigmas: [3, 1.5],
+    });
     expect(x[0]).toBeCloseTo(x1, 14);
   });
 
   it('disposes every intermediate tensor', async () => {
     for (const order of [2, 3]) {
       const { ops, live, track } = trackingOps();
-      const { x } = await dpmSolverSingle({ order }).sample({ ops, denoiser: (x, s) => track(denoiser(x, s)), x: z.map((v) => v * 80), sigmas: karras(6) });
+      const { x } = await dpmSolverSingle({ order }).sample({
+        ops,
+        denoiser: (x, s) => track(denoiser(x, s)),
+        x: z.map((v) => v * 80),
+        sigmas: karras(6),
+      });
       expect([...live]).toEqual([x]);
     }
   });
@@ -96,9 +86,15 @@ describe('dpmSolverSingle', () => {
   it('refuses unsupported orders', () => {
     for (const order of [1, 4, 2.5, '3']) {
       expect(() => dpmSolverSingle({ order: order as number })).toThrow(ParameterError);
-      expect(() => dpmSolverSingle({ order: order as number })).toThrow(/order must be one of 2, 3/);
+      expect(() => dpmSolverSingle({ order: order as number })).toThrow(
+        /order must be one of 2, 3/,
+      );
     }
-    expect(dpmSolverSingle({ order: 3 })).toMatchObject({ name: 'dpm-solver-single', order: 3, stochastic: false });
+    expect(dpmSolverSingle({ order: 3 })).toMatchObject({
+      name: 'dpm-solver-single',
+      order: 3,
+      stochastic: false,
+    });
   });
 });
 
@@ -123,7 +119,13 @@ describe('heunK', () => {
     const eps = [rng.normal(), rng.normal()];
     const c = heunK({ sChurn, sMin: 1.5, sMax: 10, sNoise });
     expect(c.stochastic).toBe(true);
-    const { x, nfe } = await c.sample({ ops: arrayOps, denoiser: () => Float64Array.of(0.5), x: Float64Array.of(3), sigmas, rngs: sampleRngs(11, 1) });
+    const { x, nfe } = await c.sample({
+      ops: arrayOps,
+      denoiser: () => Float64Array.of(0.5),
+      x: Float64Array.of(3),
+      sigmas,
+      rngs: sampleRngs(11, 1),
+    });
     // Step 0 (σ = 4 in range): γ = 0.3; step 1 (σ = 2) also churned; then exact to 1.
     let xs = 3;
     let s = 4;
@@ -137,7 +139,13 @@ describe('heunK', () => {
     expect(x[0]).toBeCloseTo(xs, 12);
     expect(nfe).toBe(4);
     // S_min above every σ: no churn, the deterministic run.
-    const none = await heunK({ sChurn, sMin: 5 }).sample({ ops: arrayOps, denoiser, x: z, sigmas, rngs: sampleRngs(11, 4) });
+    const none = await heunK({ sChurn, sMin: 5 }).sample({
+      ops: arrayOps,
+      denoiser,
+      x: z,
+      sigmas,
+      rngs: sampleRngs(11, 4),
+    });
     const det = await heunK().sample({ ops: arrayOps, denoiser, x: z, sigmas });
     expect(none.x).toEqual(det.x);
   });
@@ -145,9 +153,21 @@ describe('heunK', () => {
   it('draws sample b from rngs[b] only: same output bit for bit across batch sizes', async () => {
     const c = heunK({ sChurn: 10 });
     const batch = Float64Array.from({ length: 12 }, (_, k) => Math.sin(k + 1) * 80);
-    const all = await c.sample({ ops: arrayOps, denoiser, x: batch, sigmas: karras(8), rngs: sampleRngs(5, 3) });
+    const all = await c.sample({
+      ops: arrayOps,
+      denoiser,
+      x: batch,
+      sigmas: karras(8),
+      rngs: sampleRngs(5, 3),
+    });
     for (let b = 0; b < 3; b++) {
-      const one = await c.sample({ ops: arrayOps, denoiser, x: batch.slice(4 * b, 4 * b + 4), sigmas: karras(8), rngs: sampleRngs(5, 1, b) });
+      const one = await c.sample({
+        ops: arrayOps,
+        denoiser,
+        x: batch.slice(4 * b, 4 * b + 4),
+        sigmas: karras(8),
+        rngs: sampleRngs(5, 1, b),
+      });
       expect(one.x).toEqual(all.x.slice(4 * b, 4 * b + 4));
     }
   });
@@ -155,9 +175,17 @@ describe('heunK', () => {
   it('refuses bad churn settings and a stochastic run without rngs', async () => {
     expect(() => heunK({ sChurn: -1 })).toThrow(/sChurn/);
     expect(() => heunK({ sMin: 2, sMax: 1 })).toThrow(/sMax/);
-    await expect(heunK({ sChurn: 1 }).sample({ ops: arrayOps, denoiser, x: z, sigmas: [2, 1, 0] })).rejects.toThrow(/rngs must be/);
+    await expect(
+      heunK({ sChurn: 1 }).sample({ ops: arrayOps, denoiser, x: z, sigmas: [2, 1, 0] }),
+    ).rejects.toThrow(/rngs must be/);
     const { ops, live, track } = trackingOps();
-    const { x } = await heunK({ sChurn: 5 }).sample({ ops, denoiser: (x, s) => track(denoiser(x, s)), x: z.map((v) => v * 80), sigmas: karras(6), rngs: sampleRngs(1, 1) });
+    const { x } = await heunK({ sChurn: 5 }).sample({
+      ops,
+      denoiser: (x, s) => track(denoiser(x, s)),
+      x: z.map((v) => v * 80),
+      sigmas: karras(6),
+      rngs: sampleRngs(1, 1),
+    });
     expect([...live]).toEqual([x]);
   });
 });

@@ -1,40 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { arrayOps, ParameterError, sampleRngs, type TensorOps } from '@edmkit/core';
+import { arrayOps, ParameterError, sampleRngs } from '@edmkit/core';
 import { isotropicGaussian } from '@edmkit/data';
-import { edmSteps } from '@edmkit/schedules';
-import { ancestralStep, eulerAncestral, type SigmaSolver } from '@edmkit/solvers';
-
-const data = isotropicGaussian({ sigmaData: 0.5, dim: 4 });
-const denoiser = (x: Float64Array, sigma: number): Float64Array => data.denoiser(x, sigma);
-const z = Float64Array.from([1, -0.5, 0.3, 2]);
-const karras = (n: number): number[] => [...edmSteps({ rho: 7 }).sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-
-/** Max error at the last nonzero σ against the exact flow from x(σ_0) = z·σ_0. */
-async function errorBeforeZero(solver: SigmaSolver, sigmas: number[]): Promise<number> {
-  const x = z.map((v) => v * sigmas[0]!);
-  const last = sigmas.length - 2;
-  let before: Float64Array | undefined;
-  await solver.sample({ ops: arrayOps, denoiser, x, sigmas, onStep: (s) => void (s.i === last - 1 && (before = s.x.slice())) });
-  const exact = data.flow(x, sigmas[0]!, sigmas[last]!);
-  return Math.max(...before!.map((v, k) => Math.abs(v - exact[k]!)));
-}
-
-async function observedOrder(solver: SigmaSolver, grid: (n: number) => number[], n: number): Promise<number> {
-  return Math.log2((await errorBeforeZero(solver, grid(n))) / (await errorBeforeZero(solver, grid(2 * n))));
-}
-
-/** arrayOps that tracks every tensor it creates, to check that solvers dispose their intermediates. */
-function trackingOps(): { ops: TensorOps<Float64Array>; live: Set<Float64Array>; track: (t: Float64Array) => Float64Array } {
-  const live = new Set<Float64Array>();
-  const track = (t: Float64Array): Float64Array => (live.add(t), t);
-  const ops: TensorOps<Float64Array> = {
-    ...arrayOps,
-    combine: (terms) => track(arrayOps.combine(terms)),
-    randnLike: (like, rngs) => track(arrayOps.randnLike(like, rngs)),
-    dispose: (t) => void live.delete(t),
-  };
-  return { ops, live, track };
-}
+import { ancestralStep, eulerAncestral } from '@edmkit/solvers';
+import { denoiser, karras, observedOrder, trackingOps, z } from './helpers/gaussian-flow.js';
 
 describe('ancestralStep', () => {
   it('splits σ_{i+1}² = σ_down² + σ_up² as k-diffusion does', () => {
@@ -67,7 +35,8 @@ describe('eulerAncestral', () => {
       x: x0,
       sigmas: [5, 3, 1, 0.2],
       onStep: ({ sigmaNext, x: xi }) => {
-        for (let k = 0; k < 4; k++) expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
+        for (let k = 0; k < 4; k++)
+          expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
       },
     });
     expect(nfe).toBe(3);
@@ -112,7 +81,13 @@ describe('eulerAncestral', () => {
     const data1 = isotropicGaussian({ sigmaData: 0.5, dim: 1 });
     const rngs = sampleRngs(21, count);
     const x0 = Float64Array.from(rngs, (r) => 80 * r.normal());
-    const { x } = await eulerAncestral().sample({ ops: arrayOps, denoiser: (x, s) => data1.denoiser(x, s), x: x0, sigmas: karras(100), rngs });
+    const { x } = await eulerAncestral().sample({
+      ops: arrayOps,
+      denoiser: (x, s) => data1.denoiser(x, s),
+      x: x0,
+      sigmas: karras(100),
+      rngs,
+    });
     const mean = x.reduce((a, v) => a + v, 0) / count;
     const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / count;
     expect(Math.abs(mean)).toBeLessThan(0.03);
@@ -130,24 +105,52 @@ describe('eulerAncestral', () => {
   it('draws sample b from rngs[b] only: same output bit for bit across batch sizes', async () => {
     const s = eulerAncestral({ eta: 0.7, sNoise: 1.01 });
     const batch = Float64Array.from({ length: 12 }, (_, k) => Math.cos(k + 1) * 80);
-    const all = await s.sample({ ops: arrayOps, denoiser, x: batch, sigmas: karras(8), rngs: sampleRngs(5, 3) });
+    const all = await s.sample({
+      ops: arrayOps,
+      denoiser,
+      x: batch,
+      sigmas: karras(8),
+      rngs: sampleRngs(5, 3),
+    });
     for (let b = 0; b < 3; b++) {
-      const one = await s.sample({ ops: arrayOps, denoiser, x: batch.slice(4 * b, 4 * b + 4), sigmas: karras(8), rngs: sampleRngs(5, 1, b) });
+      const one = await s.sample({
+        ops: arrayOps,
+        denoiser,
+        x: batch.slice(4 * b, 4 * b + 4),
+        sigmas: karras(8),
+        rngs: sampleRngs(5, 1, b),
+      });
       expect(one.x).toEqual(all.x.slice(4 * b, 4 * b + 4));
     }
   });
 
   it('disposes every intermediate tensor', async () => {
     const { ops, live, track } = trackingOps();
-    const { x } = await eulerAncestral().sample({ ops, denoiser: (x, s) => track(denoiser(x, s)), x: z.map((v) => v * 80), sigmas: karras(6), rngs: sampleRngs(1, 1) });
+    const { x } = await eulerAncestral().sample({
+      ops,
+      denoiser: (x, s) => track(denoiser(x, s)),
+      x: z.map((v) => v * 80),
+      sigmas: karras(6),
+      rngs: sampleRngs(1, 1),
+    });
     expect([...live]).toEqual([x]);
   });
 
   it('refuses bad options and a stochastic run without rngs', async () => {
     expect(() => eulerAncestral({ eta: -0.1 })).toThrow(ParameterError);
     expect(() => eulerAncestral({ sNoise: Number.NaN })).toThrow(/sNoise must be/);
-    expect(eulerAncestral()).toMatchObject({ name: 'euler-ancestral', order: 1, stochastic: true, eta: 1, sNoise: 1 });
-    await expect(eulerAncestral().sample({ ops: arrayOps, denoiser, x: z, sigmas: [2, 1, 0] })).rejects.toThrow(/rngs must be/);
-    await expect(eulerAncestral().sample({ ops: arrayOps, denoiser, x: z, sigmas: [2, 1, 0], rngs: [] })).rejects.toThrow(/rngs must be/);
+    expect(eulerAncestral()).toMatchObject({
+      name: 'euler-ancestral',
+      order: 1,
+      stochastic: true,
+      eta: 1,
+      sNoise: 1,
+    });
+    await expect(
+      eulerAncestral().sample({ ops: arrayOps, denoiser, x: z, sigmas: [2, 1, 0] }),
+    ).rejects.toThrow(/rngs must be/);
+    await expect(
+      eulerAncestral().sample({ ops: arrayOps, denoiser, x: z, sigmas: [2, 1, 0], rngs: [] }),
+    ).rejects.toThrow(/rngs must be/);
   });
 });

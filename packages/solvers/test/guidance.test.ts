@@ -37,25 +37,33 @@ function trackingOps() {
       if (!live.delete(t)) throw new Error('dispose of a tensor that is not live');
     },
   };
-  const wrap = (d: Denoiser<Float64Array>): Denoiser<Float64Array> => async (xx, s) => {
-    const out = await d(xx, s);
-    live.add(out);
-    return out;
-  };
+  const wrap =
+    (d: Denoiser<Float64Array>): Denoiser<Float64Array> =>
+    async (xx, s) => {
+      const out = await d(xx, s);
+      live.add(out);
+      return out;
+    };
   return { ops, live, wrap };
 }
 
 describe('classifierFreeGuidance', () => {
   it('is the explicit linear map of two Gaussian posteriors', async () => {
     for (const w of [0.5, 2, 4.5, -1]) {
-      const guided = classifierFreeGuidance({ ops: arrayOps, conditional, unconditional, scale: w });
+      const guided = classifierFreeGuidance({
+        ops: arrayOps,
+        conditional,
+        unconditional,
+        scale: w,
+      });
       for (const sigma of [0.1, 1, 10]) {
         const ac = (sc * sc) / (sigma * sigma + sc * sc);
         const au = (su * su) / (sigma * sigma + su * su);
         // D_w(x) = [(1 − w)·a_u + w·a_c]·x + w·(1 − a_c)·μ.
         const slope = (1 - w) * au + w * ac;
         const got = await guided(x, sigma);
-        for (let i = 0; i < 3; i++) expect(got[i]!).toBeCloseTo(slope * x[i]! + w * (1 - ac) * mu[i]!, 12);
+        for (let i = 0; i < 3; i++)
+          expect(got[i]!).toBeCloseTo(slope * x[i]! + w * (1 - ac) * mu[i]!, 12);
       }
     }
   });
@@ -63,20 +71,42 @@ describe('classifierFreeGuidance', () => {
   it('w = 1 is the conditional denoiser itself (one evaluation), w = 0 the unconditional one', async () => {
     const c = counting(conditional);
     const u = counting(unconditional);
-    const one = classifierFreeGuidance({ ops: arrayOps, conditional: c.d, unconditional: u.d, scale: 1 });
+    const one = classifierFreeGuidance({
+      ops: arrayOps,
+      conditional: c.d,
+      unconditional: u.d,
+      scale: 1,
+    });
     expect(Array.from(await one(x, 0.7))).toEqual(Array.from(conditional(x, 0.7) as Float64Array));
     expect([c.n(), u.n()]).toEqual([1, 0]);
-    const zero = classifierFreeGuidance({ ops: arrayOps, conditional: c.d, unconditional: u.d, scale: 0 });
-    expect(Array.from(await zero(x, 0.7))).toEqual(Array.from(unconditional(x, 0.7) as Float64Array));
+    const zero = classifierFreeGuidance({
+      ops: arrayOps,
+      conditional: c.d,
+      unconditional: u.d,
+      scale: 0,
+    });
+    expect(Array.from(await zero(x, 0.7))).toEqual(
+      Array.from(unconditional(x, 0.7) as Float64Array),
+    );
     expect([c.n(), u.n()]).toEqual([1, 1]);
-    const two = classifierFreeGuidance({ ops: arrayOps, conditional: c.d, unconditional: u.d, scale: 2 });
+    const two = classifierFreeGuidance({
+      ops: arrayOps,
+      conditional: c.d,
+      unconditional: u.d,
+      scale: 2,
+    });
     await two(x, 0.7);
     expect([c.n(), u.n()]).toEqual([2, 2]);
   });
 
   it('disposes both branch outputs (also when the second branch throws)', async () => {
     const t = trackingOps();
-    const guided = classifierFreeGuidance({ ops: t.ops, conditional: t.wrap(conditional), unconditional: t.wrap(unconditional), scale: 3 });
+    const guided = classifierFreeGuidance({
+      ops: t.ops,
+      conditional: t.wrap(conditional),
+      unconditional: t.wrap(unconditional),
+      scale: 3,
+    });
     const out = await guided(x, 1);
     expect([...t.live]).toEqual([out]);
     t.ops.dispose(out);
@@ -94,10 +124,20 @@ describe('classifierFreeGuidance', () => {
     const data = isotropicGaussian({ sigmaData: 0.5, dim: 3 });
     const x0 = x.map((v) => 80 * v);
     const solver = adaptive({ rtol: 1e-3, atol: 1e-3 });
-    const plain = await solver.sample({ ops: arrayOps, denoiser: data.denoiser, x: x0, sigmas: [80, 0] });
+    const plain = await solver.sample({
+      ops: arrayOps,
+      denoiser: data.denoiser,
+      x: x0,
+      sigmas: [80, 0],
+    });
     const guided = await solver.sample({
       ops: arrayOps,
-      denoiser: classifierFreeGuidance({ ops: arrayOps, conditional: data.denoiser, unconditional: unconditional, scale: 1 }),
+      denoiser: classifierFreeGuidance({
+        ops: arrayOps,
+        conditional: data.denoiser,
+        unconditional: unconditional,
+        scale: 1,
+      }),
       x: x0,
       sigmas: [80, 0],
     });
@@ -106,10 +146,26 @@ describe('classifierFreeGuidance', () => {
 
   it('refuses a non-finite scale and missing parts', () => {
     for (const scale of [Number.NaN, Infinity, -Infinity, '2']) {
-      expect(() => classifierFreeGuidance({ ops: arrayOps, conditional, unconditional, scale: scale as number })).toThrow(ParameterError);
+      expect(() =>
+        classifierFreeGuidance({
+          ops: arrayOps,
+          conditional,
+          unconditional,
+          scale: scale as number,
+        }),
+      ).toThrow(ParameterError);
     }
-    expect(() => classifierFreeGuidance({ ops: arrayOps, conditional, unconditional: undefined as never, scale: 2 })).toThrow(/unconditional/);
-    expect(() => classifierFreeGuidance({ ops: undefined as never, conditional, unconditional, scale: 2 })).toThrow(/ops/);
+    expect(() =>
+      classifierFreeGuidance({
+        ops: arrayOps,
+        conditional,
+        unconditional: undefined as never,
+        scale: 2,
+      }),
+    ).toThrow(/unconditional/);
+    expect(() =>
+      classifierFreeGuidance({ ops: undefined as never, conditional, unconditional, scale: 2 }),
+    ).toThrow(/ops/);
   });
 });
 
@@ -130,7 +186,9 @@ describe('autoguidance', () => {
     }
     expect(autoguidance({ ops: arrayOps, main, guide, scale: 1 })).toBe(main);
     expect(() => autoguidance({ ops: arrayOps, main, guide, scale: Number.NaN })).toThrow(/scale/);
-    expect(() => autoguidance({ ops: arrayOps, main, guide: 3 as never, scale: 2 })).toThrow(/guide/);
+    expect(() => autoguidance({ ops: arrayOps, main, guide: 3 as never, scale: 2 })).toThrow(
+      /guide/,
+    );
   });
 });
 
@@ -159,10 +217,20 @@ describe('guidanceInterval', () => {
   it('allows σ_hi = Infinity and refuses σ_lo > σ_hi or bad bounds', async () => {
     const all = guidanceInterval(guided, conditional, { sigmaLo: 0, sigmaHi: Infinity });
     expect(Array.from(await all(x, 1e6))).toEqual(Array.from(await guided(x, 1e6)));
-    expect(() => guidanceInterval(guided, conditional, { sigmaLo: 3, sigmaHi: 1 })).toThrow(ParameterError);
-    expect(() => guidanceInterval(guided, conditional, { sigmaLo: 3, sigmaHi: 1 })).toThrow(/sigmaHi/);
-    expect(() => guidanceInterval(guided, conditional, { sigmaLo: -1, sigmaHi: 1 })).toThrow(/sigmaLo/);
-    expect(() => guidanceInterval(guided, conditional, { sigmaLo: Number.NaN, sigmaHi: 1 })).toThrow(/sigmaLo/);
-    expect(() => guidanceInterval(guided, undefined as never, { sigmaLo: 0, sigmaHi: 1 })).toThrow(/plain/);
+    expect(() => guidanceInterval(guided, conditional, { sigmaLo: 3, sigmaHi: 1 })).toThrow(
+      ParameterError,
+    );
+    expect(() => guidanceInterval(guided, conditional, { sigmaLo: 3, sigmaHi: 1 })).toThrow(
+      /sigmaHi/,
+    );
+    expect(() => guidanceInterval(guided, conditional, { sigmaLo: -1, sigmaHi: 1 })).toThrow(
+      /sigmaLo/,
+    );
+    expect(() =>
+      guidanceInterval(guided, conditional, { sigmaLo: Number.NaN, sigmaHi: 1 }),
+    ).toThrow(/sigmaLo/);
+    expect(() => guidanceInterval(guided, undefined as never, { sigmaLo: 0, sigmaHi: 1 })).toThrow(
+      /plain/,
+    );
   });
 });

@@ -42,7 +42,8 @@ export function pairs(): Pair[] {
   for (const [sn, schedule] of Object.entries(schedules)) {
     // The VP scaling is 1/√(1 + σ(t)²) of the schedule in use.
     const scalings = { vp: vpScaling({ schedule }), none: noScaling() };
-    for (const [cn, scaling] of Object.entries(scalings)) out.push({ label: `${sn}/${cn}`, schedule, scaling });
+    for (const [cn, scaling] of Object.entries(scalings))
+      out.push({ label: `${sn}/${cn}`, schedule, scaling });
   }
   return out;
 }
@@ -52,7 +53,12 @@ export function pairs(): Pair[] {
  * deterministic run against the closed form; and the run's NFE.
  */
 export async function errorAtSigmaMin(pair: Pair, solver: Solver, n: number, z: Float64Array) {
-  const tSteps = timeSteps({ discretization: edmSteps({ rho: 7 }), n, range, schedule: pair.schedule });
+  const tSteps = timeSteps({
+    discretization: edmSteps({ rho: 7 }),
+    n,
+    range,
+    schedule: pair.schedule,
+  });
   let before: Float64Array | undefined;
   const { nfe } = await sample({
     ops: arrayOps,
@@ -69,7 +75,11 @@ export async function errorAtSigmaMin(pair: Pair, solver: Solver, n: number, z: 
       }
     },
   });
-  const exact = exactGaussian(z, pair.schedule.sigma(tSteps[n - 1]!), pair.schedule.sigma(tSteps[0]!));
+  const exact = exactGaussian(
+    z,
+    pair.schedule.sigma(tSteps[n - 1]!),
+    pair.schedule.sigma(tSteps[0]!),
+  );
   let err = 0;
   for (let k = 0; k < z.length; k++) err = Math.max(err, Math.abs(before![k]! - exact[k]!));
   return { err, nfe };

@@ -1,41 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { arrayOps, ParameterError, type TensorOps } from '@edmkit/core';
-import { isotropicGaussian } from '@edmkit/data';
-import { edmSteps } from '@edmkit/schedules';
-import { ipndm, type SigmaSolver } from '@edmkit/solvers';
-
-const data = isotropicGaussian({ sigmaData: 0.5, dim: 4 });
-const denoiser = (x: Float64Array, sigma: number): Float64Array => data.denoiser(x, sigma);
-const z = Float64Array.from([1, -0.5, 0.3, 2]);
-const karras = (n: number): number[] => [...edmSteps({ rho: 7 }).sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-const uniform = (n: number): number[] => [...Array.from({ length: n + 1 }, (_, i) => 10 - (9.5 * i) / n), 0];
-
-/** Max error at the last nonzero σ against the exact flow from x(σ_0) = z·σ_0. */
-async function errorBeforeZero(solver: SigmaSolver, sigmas: number[]): Promise<number> {
-  const x = z.map((v) => v * sigmas[0]!);
-  const last = sigmas.length - 2;
-  let before: Float64Array | undefined;
-  await solver.sample({ ops: arrayOps, denoiser, x, sigmas, onStep: (s) => void (s.i === last - 1 && (before = s.x.slice())) });
-  const exact = data.flow(x, sigmas[0]!, sigmas[last]!);
-  return Math.max(...before!.map((v, k) => Math.abs(v - exact[k]!)));
-}
-
-async function observedOrder(solver: SigmaSolver, grid: (n: number) => number[], n: number): Promise<number> {
-  return Math.log2((await errorBeforeZero(solver, grid(n))) / (await errorBeforeZero(solver, grid(2 * n))));
-}
-
-/** arrayOps that tracks every tensor it creates, to check that solvers dispose their intermediates. */
-function trackingOps(): { ops: TensorOps<Float64Array>; live: Set<Float64Array>; track: (t: Float64Array) => Float64Array } {
-  const live = new Set<Float64Array>();
-  const track = (t: Float64Array): Float64Array => (live.add(t), t);
-  const ops: TensorOps<Float64Array> = {
-    ...arrayOps,
-    combine: (terms) => track(arrayOps.combine(terms)),
-    randnLike: (like, rngs) => track(arrayOps.randnLike(like, rngs)),
-    dispose: (t) => void live.delete(t),
-  };
-  return { ops, live, track };
-}
+import { arrayOps, ParameterError } from '@edmkit/core';
+import { ipndm } from '@edmkit/solvers';
+import {
+  denoiser,
+  errorBeforeZero,
+  karras,
+  observedOrder,
+  trackingOps,
+  uniform,
+  z,
+} from './helpers/gaussian-flow.js';
 
 describe('ipndm', () => {
   it('has the nominal order p on a uniform σ grid and order 2 on the ρ = 7 grid', async () => {
@@ -68,13 +42,19 @@ describe('ipndm', () => {
       x: x0,
       sigmas,
       onStep: ({ sigmaNext, x: xi }) => {
-        for (let k = 0; k < 4; k++) expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
+        for (let k = 0; k < 4; k++)
+          expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
         seen.push(sigmaNext);
       },
     });
     expect(seen).toEqual(sigmas.slice(1));
     expect(nfe).toBe(4);
-    const toZero = await ipndm().sample({ ops: arrayOps, denoiser: () => y0.slice(), x: x0, sigmas: [...sigmas, 0] });
+    const toZero = await ipndm().sample({
+      ops: arrayOps,
+      denoiser: () => y0.slice(),
+      x: x0,
+      sigmas: [...sigmas, 0],
+    });
     for (let k = 0; k < 4; k++) expect(toZero.x[k]).toBeCloseTo(y0[k]!, 12);
   });
 
@@ -92,7 +72,8 @@ describe('ipndm', () => {
     const d2 = d(x2, 1.2);
     const x3 = x2 + (0.5 - 1.2) * ((23 * d2 - 16 * d1 + 5 * d0) / 12);
     const x3low = x2 + (0.5 - 1.2) * d2;
-    const run = (o: Parameters<typeof ipndm>[0]) => ipndm(o).sample({ ops: arrayOps, denoiser: den, x: Float64Array.of(x0), sigmas: sig });
+    const run = (o: Parameters<typeof ipndm>[0]) =>
+      ipndm(o).sample({ ops: arrayOps, denoiser: den, x: Float64Array.of(x0), sigmas: sig });
     expect((await run({})).x[0]).toBeCloseTo(x3, 13);
     expect((await run({ order: 3 })).x[0]).toBeCloseTo(x3, 13);
     // N = 3: orders min(4, i + 1, N − i) = 1, 2, 1.
@@ -104,7 +85,12 @@ describe('ipndm', () => {
     const { ops, live, track } = trackingOps();
     const x0 = z.map((v) => v * 80);
     const copy = x0.slice();
-    const { x } = await ipndm().sample({ ops, denoiser: (x, s) => track(denoiser(x, s)), x: x0, sigmas: karras(10) });
+    const { x } = await ipndm().sample({
+      ops,
+      denoiser: (x, s) => track(denoiser(x, s)),
+      x: x0,
+      sigmas: karras(10),
+    });
     expect([...live]).toEqual([x]);
     expect(x0).toEqual(copy);
   });
@@ -118,6 +104,8 @@ describe('ipndm', () => {
     const s = ipndm();
     expect(s).toMatchObject({ name: 'ipndm', order: 4, stochastic: false });
     expect(Object.isFrozen(s)).toBe(true);
-    return expect(s.sample({ ops: arrayOps, denoiser, x: z, sigmas: [1, 2] })).rejects.toThrow(ParameterError);
+    return expect(s.sample({ ops: arrayOps, denoiser, x: z, sigmas: [1, 2] })).rejects.toThrow(
+      ParameterError,
+    );
   });
 });

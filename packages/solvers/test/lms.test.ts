@@ -1,41 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { arrayOps, ParameterError, type TensorOps } from '@edmkit/core';
-import { isotropicGaussian } from '@edmkit/data';
-import { edmSteps } from '@edmkit/schedules';
-import { ipndm, lms, lmsCoefficient, type SigmaSolver } from '@edmkit/solvers';
-
-const data = isotropicGaussian({ sigmaData: 0.5, dim: 4 });
-const denoiser = (x: Float64Array, sigma: number): Float64Array => data.denoiser(x, sigma);
-const z = Float64Array.from([1, -0.5, 0.3, 2]);
-const karras = (n: number): number[] => [...edmSteps({ rho: 7 }).sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-const uniform = (n: number): number[] => [...Array.from({ length: n + 1 }, (_, i) => 10 - (9.5 * i) / n), 0];
-
-/** Max error at the last nonzero σ against the exact flow from x(σ_0) = z·σ_0. */
-async function errorBeforeZero(solver: SigmaSolver, sigmas: number[]): Promise<number> {
-  const x = z.map((v) => v * sigmas[0]!);
-  const last = sigmas.length - 2;
-  let before: Float64Array | undefined;
-  await solver.sample({ ops: arrayOps, denoiser, x, sigmas, onStep: (s) => void (s.i === last - 1 && (before = s.x.slice())) });
-  const exact = data.flow(x, sigmas[0]!, sigmas[last]!);
-  return Math.max(...before!.map((v, k) => Math.abs(v - exact[k]!)));
-}
-
-async function observedOrder(solver: SigmaSolver, grid: (n: number) => number[], n: number): Promise<number> {
-  return Math.log2((await errorBeforeZero(solver, grid(n))) / (await errorBeforeZero(solver, grid(2 * n))));
-}
-
-/** arrayOps that tracks every tensor it creates, to check that solvers dispose their intermediates. */
-function trackingOps(): { ops: TensorOps<Float64Array>; live: Set<Float64Array>; track: (t: Float64Array) => Float64Array } {
-  const live = new Set<Float64Array>();
-  const track = (t: Float64Array): Float64Array => (live.add(t), t);
-  const ops: TensorOps<Float64Array> = {
-    ...arrayOps,
-    combine: (terms) => track(arrayOps.combine(terms)),
-    randnLike: (like, rngs) => track(arrayOps.randnLike(like, rngs)),
-    dispose: (t) => void live.delete(t),
-  };
-  return { ops, live, track };
-}
+import { arrayOps, ParameterError } from '@edmkit/core';
+import { ipndm, lms, lmsCoefficient } from '@edmkit/solvers';
+import {
+  denoiser,
+  errorBeforeZero,
+  karras,
+  observedOrder,
+  trackingOps,
+  uniform,
+  z,
+} from './helpers/gaussian-flow.js';
 
 describe('lms', () => {
   it('has the nominal order on the non-uniform ρ = 7 grid', async () => {
@@ -84,7 +58,8 @@ describe('lms', () => {
       x: x0,
       sigmas,
       onStep: ({ sigmaNext, x: xi }) => {
-        for (let k = 0; k < 4; k++) expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
+        for (let k = 0; k < 4; k++)
+          expect(xi[k]).toBeCloseTo(y0[k]! + (sigmaNext / 5) * (x0[k]! - y0[k]!), 12);
       },
     });
     expect(nfe).toBe(5);
@@ -102,7 +77,8 @@ describe('lms', () => {
     const d1 = d(x1, 2);
     const h = 0.5 - 2;
     const x2 = x1 + (h + (h * h) / (2 * -1)) * d1 - ((h * h) / (2 * -1)) * d0;
-    const run = (o: Parameters<typeof lms>[0]) => lms(o).sample({ ops: arrayOps, denoiser: den, x: Float64Array.of(x0), sigmas: sig });
+    const run = (o: Parameters<typeof lms>[0]) =>
+      lms(o).sample({ ops: arrayOps, denoiser: den, x: Float64Array.of(x0), sigmas: sig });
     expect((await run({})).x[0]).toBeCloseTo(x2, 13);
     // N = 2 with lowerOrderFinal: both steps are Euler steps.
     expect((await run({ lowerOrderFinal: true })).x[0]).toBeCloseTo(x1 + h * d1, 13);
@@ -110,16 +86,34 @@ describe('lms', () => {
 
   it('disposes every intermediate tensor', async () => {
     const { ops, live, track } = trackingOps();
-    const { x } = await lms().sample({ ops, denoiser: (x, s) => track(denoiser(x, s)), x: z.map((v) => v * 80), sigmas: karras(10) });
+    const { x } = await lms().sample({
+      ops,
+      denoiser: (x, s) => track(denoiser(x, s)),
+      x: z.map((v) => v * 80),
+      sigmas: karras(10),
+    });
     expect([...live]).toEqual([x]);
   });
 
   it('refuses bad options and σ lists', async () => {
-    for (const order of [0, 5, 2.5, '4']) expect(() => lms({ order: order as number })).toThrow(/order must be one of 1, 2, 3, 4/);
+    for (const order of [0, 5, 2.5, '4'])
+      expect(() => lms({ order: order as number })).toThrow(/order must be one of 1, 2, 3, 4/);
     expect(() => lms({ duplicates: 'keep' as 'merge' })).toThrow(/duplicates/);
-    expect(lms()).toMatchObject({ name: 'lms', order: 4, stochastic: false, lowerOrderFinal: false });
-    await expect(lms().sample({ ops: arrayOps, denoiser, x: z, sigmas: [1, 1, 0] })).rejects.toThrow(ParameterError);
-    const merged = await lms({ duplicates: 'merge' }).sample({ ops: arrayOps, denoiser, x: z, sigmas: [1, 1, 0] });
+    expect(lms()).toMatchObject({
+      name: 'lms',
+      order: 4,
+      stochastic: false,
+      lowerOrderFinal: false,
+    });
+    await expect(
+      lms().sample({ ops: arrayOps, denoiser, x: z, sigmas: [1, 1, 0] }),
+    ).rejects.toThrow(ParameterError);
+    const merged = await lms({ duplicates: 'merge' }).sample({
+      ops: arrayOps,
+      denoiser,
+      x: z,
+      sigmas: [1, 1, 0],
+    });
     expect(merged.nfe).toBe(1);
   });
 });

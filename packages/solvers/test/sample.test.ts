@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { arrayOps, createRng, ParameterError, sampleRngs, type Denoiser } from '@edmkit/core';
 import { edmSteps, linearSchedule } from '@edmkit/schedules';
 import { euler, heun, sample, secondOrder, solverNfe, timeSteps } from '@edmkit/solvers';
-import { errorAtSigmaMin, exactGaussian, gaussianDenoiser, pairs, range, sigmaData } from './helpers.js';
+import {
+  errorAtSigmaMin,
+  exactGaussian,
+  gaussianDenoiser,
+  pairs,
+  range,
+  sigmaData,
+} from './helpers.js';
 
 const z = createRng(3).fillNormal(new Float64Array(8));
 
@@ -26,7 +33,8 @@ describe('sample: convergence to the closed-form Gaussian ODE solution', () => {
         for (const p of observed) expect(p).toBeGreaterThan(order - 0.25);
         // The midpoint rule superconverges (order 3) on this linear ODE under σ(t) = t and √t,
         // so only Euler and Heun are held to their order from above.
-        if (solver.name !== 'midpoint') for (const p of observed) expect(p).toBeLessThan(order + 0.25);
+        if (solver.name !== 'midpoint')
+          for (const p of observed) expect(p).toBeLessThan(order + 0.25);
       }
     });
   }
@@ -49,24 +57,42 @@ describe('sample: convergence to the closed-form Gaussian ODE solution', () => {
     for (let k = 0; k < z.length; k++) expect(x[k]).toBeCloseTo(last[k]!, 14);
     // x̂(0) = x̂(σ_max)·σ_d/√(σ_max² + σ_d²); Heun with 256 steps is within 1e-3 relative.
     const exact = exactGaussian(z, 0, range.sigmaMax);
-    for (let k = 0; k < z.length; k++) expect(Math.abs(x[k]! - exact[k]!)).toBeLessThan(1e-3 * Math.abs(exact[k]!));
+    for (let k = 0; k < z.length; k++)
+      expect(Math.abs(x[k]! - exact[k]!)).toBeLessThan(1e-3 * Math.abs(exact[k]!));
   });
 });
 
 describe('sample: NFE and last step', () => {
   it('uses N evaluations for Euler and 2N − 1 for Heun, and visits σ(t̂) in order', async () => {
     for (const n of [1, 2, 5, 18]) {
-      const tSteps = timeSteps({ discretization: edmSteps(), n, range, schedule: linearSchedule() });
+      const tSteps = timeSteps({
+        discretization: edmSteps(),
+        n,
+        range,
+        schedule: linearSchedule(),
+      });
       const seen: number[] = [];
       const recording: Denoiser<Float64Array> = (x, sigma) => {
         seen.push(sigma);
         return gaussianDenoiser(x, sigma);
       };
-      const e = await sample({ ops: arrayOps, denoiser: recording, latents: z, tSteps, solver: euler() });
+      const e = await sample({
+        ops: arrayOps,
+        denoiser: recording,
+        latents: z,
+        tSteps,
+        solver: euler(),
+      });
       expect(e.nfe).toBe(n);
       expect(seen).toEqual(Array.from(tSteps.subarray(0, n)));
       seen.length = 0;
-      const h = await sample({ ops: arrayOps, denoiser: recording, latents: z, tSteps, solver: heun() });
+      const h = await sample({
+        ops: arrayOps,
+        denoiser: recording,
+        latents: z,
+        tSteps,
+        solver: heun(),
+      });
       expect(h.nfe).toBe(2 * n - 1);
       // Heun evaluates at t_i and t_{i+1} for every step but the last.
       const expected: number[] = [];
@@ -81,14 +107,29 @@ describe('sample: NFE and last step', () => {
   });
 
   it('treats a repeated level as a zero-length step that still costs its evaluations', async () => {
-    const plain = await sample({ ops: arrayOps, denoiser: gaussianDenoiser, latents: z, tSteps: [80, 10, 1, 0] });
-    const repeated = await sample({ ops: arrayOps, denoiser: gaussianDenoiser, latents: z, tSteps: [80, 10, 10, 1, 0] });
+    const plain = await sample({
+      ops: arrayOps,
+      denoiser: gaussianDenoiser,
+      latents: z,
+      tSteps: [80, 10, 1, 0],
+    });
+    const repeated = await sample({
+      ops: arrayOps,
+      denoiser: gaussianDenoiser,
+      latents: z,
+      tSteps: [80, 10, 10, 1, 0],
+    });
     expect(repeated.nfe).toBe(plain.nfe + 2);
     repeated.x.forEach((v, k) => expect(v).toBeCloseTo(plain.x[k]!, 13));
   });
 
   it('with N = 1 returns D(x_0; σ_max) (a single Euler step to 0)', async () => {
-    const tSteps = timeSteps({ discretization: edmSteps(), n: 1, range, schedule: linearSchedule() });
+    const tSteps = timeSteps({
+      discretization: edmSteps(),
+      n: 1,
+      range,
+      schedule: linearSchedule(),
+    });
     const { x } = await sample({ ops: arrayOps, denoiser: gaussianDenoiser, latents: z, tSteps });
     const x0 = z.map((v) => v * tSteps[0]!);
     const d = gaussianDenoiser(x0, tSteps[0]!) as Float64Array;
@@ -96,7 +137,12 @@ describe('sample: NFE and last step', () => {
   });
 
   it('accepts an async denoiser and gives the same result', async () => {
-    const tSteps = timeSteps({ discretization: edmSteps(), n: 10, range, schedule: linearSchedule() });
+    const tSteps = timeSteps({
+      discretization: edmSteps(),
+      n: 10,
+      range,
+      schedule: linearSchedule(),
+    });
     const a = await sample({ ops: arrayOps, denoiser: gaussianDenoiser, latents: z, tSteps });
     const b = await sample({
       ops: arrayOps,
@@ -110,14 +156,28 @@ describe('sample: NFE and last step', () => {
 
 describe('sample: stochastic churn', () => {
   const dim = 6;
-  const tSteps = timeSteps({ discretization: edmSteps(), n: 12, range, schedule: linearSchedule() });
+  const tSteps = timeSteps({
+    discretization: edmSteps(),
+    n: 12,
+    range,
+    schedule: linearSchedule(),
+  });
   const settings = { sChurn: 40, sMin: 0.05, sMax: 50, sNoise: 1.003 };
 
   async function run(batch: number, first: number) {
     const latents = new Float64Array(batch * dim);
     sampleRngs(100, batch, first).forEach((r, b) => r.fillNormal(latents, b * dim, dim));
     const rngs = sampleRngs(200, batch, first);
-    return (await sample({ ops: arrayOps, denoiser: gaussianDenoiser, latents, tSteps, churn: settings, rngs })).x;
+    return (
+      await sample({
+        ops: arrayOps,
+        denoiser: gaussianDenoiser,
+        latents,
+        tSteps,
+        churn: settings,
+        rngs,
+      })
+    ).x;
   }
 
   it('is bit-for-bit reproducible across runs and batch sizes', async () => {
@@ -201,13 +261,17 @@ describe('sample: input validation', () => {
   it('refuses time steps that are not decreasing to 0', async () => {
     await expect(sample({ ...base, tSteps: [1, 0.5] })).rejects.toThrow(/tSteps\[1\] must be 0/);
     await expect(sample({ ...base, tSteps: [1, 2, 0] })).rejects.toThrow(/tSteps\[0\]/);
-    await expect(sample({ ...base, tSteps: [1, 0, 0] })).rejects.toThrow(/tSteps\[1\] must be a finite number > 0/);
+    await expect(sample({ ...base, tSteps: [1, 0, 0] })).rejects.toThrow(
+      /tSteps\[1\] must be a finite number > 0/,
+    );
     await expect(sample({ ...base, tSteps: [Number.NaN, 0] })).rejects.toThrow(/tSteps\[0\]/);
     await expect(sample({ ...base, tSteps: [0] })).rejects.toThrow(ParameterError);
   });
 
   it('refuses α outside (0, 1] and negative churn settings', async () => {
-    expect(() => secondOrder({ alpha: 0 })).toThrow('alpha must be a finite number > 0 and <= 1 (got 0)');
+    expect(() => secondOrder({ alpha: 0 })).toThrow(
+      'alpha must be a finite number > 0 and <= 1 (got 0)',
+    );
     expect(() => secondOrder({ alpha: 1.5 })).toThrow(/alpha/);
     await expect(sample({ ...base, tSteps, churn: { sChurn: -1 } })).rejects.toThrow(/sChurn/);
     await expect(sample({ ...base, tSteps, churn: { sMin: 2, sMax: 1 } })).rejects.toThrow(/sMax/);
@@ -215,8 +279,8 @@ describe('sample: input validation', () => {
   });
 
   it('refuses N < 1', () => {
-    expect(() => timeSteps({ discretization: edmSteps(), n: 0, range, schedule: linearSchedule() })).toThrow(
-      'n must be an integer >= 1 (got 0)',
-    );
+    expect(() =>
+      timeSteps({ discretization: edmSteps(), n: 0, range, schedule: linearSchedule() }),
+    ).toThrow('n must be an integer >= 1 (got 0)');
   });
 });

@@ -1,64 +1,41 @@
-import { arrayOps, createRng, ParameterError, type Denoiser, type TensorOps } from '@edmkit/core';
-import { isotropicGaussian } from '@edmkit/data';
+import { arrayOps, ParameterError } from '@edmkit/core';
 import { edmSteps } from '@edmkit/schedules';
-import { unipc, type SigmaSolver } from '@edmkit/solvers';
+import { unipc } from '@edmkit/solvers';
 import { describe, expect, it } from 'vitest';
-
-const data = isotropicGaussian({ sigmaData: 0.5, dim: 3 });
-const gaussian: Denoiser<Float64Array> = (x, s) => data.denoiser(x, s);
-const rng = createRng(11);
-const z = Float64Array.from({ length: 6 }, () => rng.normal()); // batch of 2
-const x0 = z.map((v) => v * 80);
-const maxAbs = (a: Float64Array, b: Float64Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
-
-/** Max error at σ_min = 0.002 (no final 0) against the exact flow, on N EDM steps (ρ = 7). */
-async function errorAt(solver: SigmaSolver, n: number): Promise<number> {
-  const sigmas = edmSteps({ rho: 7 }).sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 });
-  const { x } = await solver.sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas });
-  return maxAbs(x, data.flow(x0, 80, 0.002));
-}
-
-/** Observed orders log₂(e_N / e_2N) for N = 64, 128. */
-async function observedOrders(solver: SigmaSolver): Promise<number[]> {
-  const e = [await errorAt(solver, 64), await errorAt(solver, 128), await errorAt(solver, 256)];
-  return [Math.log2(e[0]! / e[1]!), Math.log2(e[1]! / e[2]!)];
-}
-
-/** arrayOps that records every tensor it or the denoiser creates and every disposal. */
-function tracking() {
-  const live = new Set<Float64Array>();
-  const ops: TensorOps<Float64Array> = {
-    ...arrayOps,
-    combine: (terms) => {
-      const t = arrayOps.combine(terms);
-      live.add(t);
-      return t;
-    },
-    dispose: (t) => {
-      if (!live.delete(t)) throw new Error('disposed a tensor not created by the solver');
-    },
-  };
-  const wrap = (d: Denoiser<Float64Array>): Denoiser<Float64Array> => async (x, s) => {
-    const t = await d(x, s);
-    live.add(t);
-    return t;
-  };
-  return { ops, wrap, live };
-}
-
-// A linear denoiser D(x; σ) = a(σ)·x + b with a(σ) = 1/(1 + σ²), b = 0.3 (for hand computation).
-const linear: Denoiser<Float64Array> = (x, s) => x.map((v) => v / (1 + s * s) + 0.3);
+import {
+  data,
+  gaussian,
+  linear,
+  maxAbs,
+  observedOrders,
+  tracking,
+  x0,
+} from './helpers/exponential.js';
 
 describe('unipc', () => {
   it('is a frozen design choice with SPEC defaults', () => {
     const s = unipc();
-    expect(s).toMatchObject({ name: 'unipc', order: 4, predictorOrder: 3, variant: 'bh2', stochastic: false, lowerOrderFinal: true });
+    expect(s).toMatchObject({
+      name: 'unipc',
+      order: 4,
+      predictorOrder: 3,
+      variant: 'bh2',
+      stochastic: false,
+      lowerOrderFinal: true,
+    });
     expect(Object.isFrozen(s)).toBe(true);
   });
 
   it('UniPC-p converges at order p + 1 on Gaussian data (vs the exact flow at σ_min)', async () => {
-    for (const [order, variant] of [[1, 'bh2'], [2, 'bh2'], [3, 'bh2'], [2, 'bh1'], [3, 'bh1']] as const) {
-      for (const p of await observedOrders(unipc({ order, variant }))) expect(Math.abs(p - (order + 1))).toBeLessThan(0.2);
+    for (const [order, variant] of [
+      [1, 'bh2'],
+      [2, 'bh2'],
+      [3, 'bh2'],
+      [2, 'bh1'],
+      [3, 'bh1'],
+    ] as const) {
+      for (const p of await observedOrders(unipc({ order, variant })))
+        expect(Math.abs(p - (order + 1))).toBeLessThan(0.2);
     }
   });
 
@@ -68,7 +45,10 @@ describe('unipc', () => {
     // x₁ = x̃ − B(h)·½·(m₁ − m₀); bh2: B = e^{−h} − 1 = −½ → x₁ = 1.05 + 0.25·0.225 = 1.10625;
     // bh1: B = −h → x₁ = 1.05 + ½·ln 2·0.225.
     // Step 1 (last, no corrector): x₂ = ½·x₁ + ½·m₁.
-    for (const [variant, x1] of [['bh2', 1.10625], ['bh1', 1.05 + 0.1125 * Math.LN2]] as const) {
+    for (const [variant, x1] of [
+      ['bh2', 1.10625],
+      ['bh1', 1.05 + 0.1125 * Math.LN2],
+    ] as const) {
       const seen: number[] = [];
       const { x, nfe } = await unipc({ order: 1, variant }).sample({
         ops: arrayOps,
@@ -86,16 +66,37 @@ describe('unipc', () => {
   it('uses one evaluation per step (corrector reuses it) and none after the last step', async () => {
     for (const order of [1, 2, 3] as const) {
       const sigmas = [...edmSteps().sigmaSteps(9, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-      const { nfe } = await unipc({ order }).sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas });
+      const { nfe } = await unipc({ order }).sample({
+        ops: arrayOps,
+        denoiser: gaussian,
+        x: x0,
+        sigmas,
+      });
       expect(nfe).toBe(9);
-      expect((await unipc({ order }).sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas: [80, 1] })).nfe).toBe(1);
+      expect(
+        (
+          await unipc({ order }).sample({
+            ops: arrayOps,
+            denoiser: gaussian,
+            x: x0,
+            sigmas: [80, 1],
+          })
+        ).nfe,
+      ).toBe(1);
     }
   });
 
   it('lowerOrderFinal changes the last steps only when N < 15', async () => {
     const run = async (n: number, lowerOrderFinal: boolean) => {
       const sigmas = edmSteps().sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 });
-      return (await unipc({ lowerOrderFinal }).sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas })).x;
+      return (
+        await unipc({ lowerOrderFinal }).sample({
+          ops: arrayOps,
+          denoiser: gaussian,
+          x: x0,
+          sigmas,
+        })
+      ).x;
     };
     expect(maxAbs(await run(6, true), await run(6, false))).toBeGreaterThan(1e-6);
     expect(maxAbs(await run(20, true), await run(20, false))).toBe(0);
@@ -113,7 +114,13 @@ describe('unipc', () => {
           denoiser: () => y0.slice(),
           x: start,
           sigmas,
-          onStep: ({ x, sigmaNext }) => void errs.push(maxAbs(x, y0.map((y, i) => y + (sigmaNext / 40) * (start[i]! - y)))),
+          onStep: ({ x, sigmaNext }) =>
+            void errs.push(
+              maxAbs(
+                x,
+                y0.map((y, i) => y + (sigmaNext / 40) * (start[i]! - y)),
+              ),
+            ),
         });
         expect(Math.max(...errs)).toBeLessThan(1e-12);
         expect(maxAbs(x, y0)).toBeLessThan(1e-14);
@@ -127,7 +134,12 @@ describe('unipc', () => {
       const e: number[] = [];
       for (const n of [16, 256]) {
         const sigmas = [...edmSteps().sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-        const { x, nfe } = await unipc({ order }).sample({ ops: arrayOps, denoiser: gaussian, x: x0, sigmas });
+        const { x, nfe } = await unipc({ order }).sample({
+          ops: arrayOps,
+          denoiser: gaussian,
+          x: x0,
+          sigmas,
+        });
         expect(nfe).toBe(n);
         e.push(maxAbs(x, exact));
       }
@@ -141,7 +153,12 @@ describe('unipc', () => {
       const { ops, wrap, live } = tracking();
       const input = x0.slice();
       const sigmas = [...edmSteps().sigmaSteps(7, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-      const { x } = await unipc({ order }).sample({ ops, denoiser: wrap(gaussian), x: input, sigmas });
+      const { x } = await unipc({ order }).sample({
+        ops,
+        denoiser: wrap(gaussian),
+        x: input,
+        sigmas,
+      });
       expect([...live]).toEqual([x]);
       expect(input).toEqual(x0);
     }
@@ -149,11 +166,17 @@ describe('unipc', () => {
 
   it('refuses bad options with a clear error naming the parameter', async () => {
     for (const order of [0, 4, 1.5, '3']) {
-      expect(() => unipc({ order: order as 3 })).toThrow(expect.objectContaining({ parameter: 'order' }) as Error);
+      expect(() => unipc({ order: order as 3 })).toThrow(
+        expect.objectContaining({ parameter: 'order' }) as Error,
+      );
     }
     expect(() => unipc({ order: 5 as 3 })).toThrow(/order must be one of 1, 2, 3/);
-    expect(() => unipc({ variant: 'bh3' as 'bh1' })).toThrow(expect.objectContaining({ parameter: 'variant' }) as Error);
+    expect(() => unipc({ variant: 'bh3' as 'bh1' })).toThrow(
+      expect.objectContaining({ parameter: 'variant' }) as Error,
+    );
     expect(() => unipc({ lowerOrderFinal: 1 as unknown as boolean })).toThrow(ParameterError);
-    await expect(unipc().sample({ ops: arrayOps, denoiser: linear, x: Float64Array.of(1), sigmas: [1, 2] })).rejects.toThrow(ParameterError);
+    await expect(
+      unipc().sample({ ops: arrayOps, denoiser: linear, x: Float64Array.of(1), sigmas: [1, 2] }),
+    ).rejects.toThrow(ParameterError);
   });
 });

@@ -6,7 +6,16 @@ import * as tf from '@tensorflow/tfjs';
 export function tinyNet(channels = 16, inChannels = 3, seed = 1) {
   const c = channels;
   let s = seed;
-  const v = (shape) => tf.variable(tf.randomNormal(shape, 0, 1 / Math.sqrt(shape.slice(0, -1).reduce((a, b) => a * b, 1)), 'float32', s++));
+  const v = (shape) =>
+    tf.variable(
+      tf.randomNormal(
+        shape,
+        0,
+        1 / Math.sqrt(shape.slice(0, -1).reduce((a, b) => a * b, 1)),
+        'float32',
+        s++,
+      ),
+    );
   const w = {
     embed: v([16, c]),
     conv1: v([3, 3, inChannels, c]),
@@ -26,7 +35,12 @@ export function tinyNet(channels = 16, inChannels = 3, seed = 1) {
     const [b, h, wd, ch] = x.shape;
     const r = x.reshape([b, h, wd, groups, ch / groups]);
     const { mean, variance } = tf.moments(r, [1, 2, 4], true);
-    return r.sub(mean).mul(tf.rsqrt(variance.add(1e-6))).reshape(x.shape).mul(w.gamma).add(w.beta);
+    return r
+      .sub(mean)
+      .mul(tf.rsqrt(variance.add(1e-6)))
+      .reshape(x.shape)
+      .mul(w.gamma)
+      .add(w.beta);
   };
   const apply = (x, cNoise) =>
     tf.tidy(() => {
@@ -37,11 +51,24 @@ export function tinyNet(channels = 16, inChannels = 3, seed = 1) {
       let hid = tf.conv2d(x, w.conv1, 1, 'same');
       hid = silu(groupNorm(hid, 2)).add(emb.reshape([-1, 1, 1, c]));
       const skip = hid;
-      const fired = tf.depthwiseConv2d(tf.pad(skip, [[0, 0], [1, 1], [1, 1], [0, 0]]), fir, 2, 'valid');
+      const fired = tf.depthwiseConv2d(
+        tf.pad(skip, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]),
+        fir,
+        2,
+        'valid',
+      );
       hid = tf.avgPool(hid, 2, 2, 'valid').add(fired);
       hid = tf.conv2d(hid, w.conv2, 1, 'same');
       const n = (h / 2) * (wd / 2);
-      const qkv = hid.reshape([-1, c]).matMul(w.qkv).reshape([b, n, 3 * c]);
+      const qkv = hid
+        .reshape([-1, c])
+        .matMul(w.qkv)
+        .reshape([b, n, 3 * c]);
       const q = qkv.slice([0, 0, 0], [-1, -1, c]);
       const k = qkv.slice([0, 0, c], [-1, -1, c]);
       const val = qkv.slice([0, 0, 2 * c], [-1, -1, c]);

@@ -11,7 +11,11 @@ import { ParameterError } from '@edmkit/core';
 export function tensorFromArray(values: ArrayLike<number>, shape: readonly number[]): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   if (!shape.every((d) => Number.isInteger(d) && d >= 1) || size !== values.length) {
-    throw new ParameterError('shape', `positive integers whose product is values.length = ${values.length}`, shape);
+    throw new ParameterError(
+      'shape',
+      `positive integers whose product is values.length = ${values.length}`,
+      shape,
+    );
   }
   return tf.tensor(Float32Array.from(values), [...shape], 'float32');
 }

@@ -1,6 +1,10 @@
 export { tfjsOps } from './tfjs-ops.js';
 export { selectBackend } from './backend/select-backend.js';
-export type { SelectBackendOptions, SelectedBackend, SkippedBackend } from './backend/select-backend.js';
+export type {
+  SelectBackendOptions,
+  SelectedBackend,
+  SkippedBackend,
+} from './backend/select-backend.js';
 export { backendNames } from './backend/backend-names.js';
 export type { BackendKind, BackendName } from './backend/backend-names.js';
 export { BackendUnavailableError } from './backend/backend-unavailable-error.js';

@@ -19,9 +19,12 @@ export function rawNetwork(
   network: Network,
   options: Omit<ApplyOptions, 'training' | 'seed'> = {},
 ): (xIn: tf.Tensor, cNoise: number) => tf.Tensor {
-  if (network == null || typeof network.apply !== 'function') throw new ParameterError('network', 'a Network', network);
+  if (network == null || typeof network.apply !== 'function')
+    throw new ParameterError('network', 'a Network', network);
   return (xIn, cNoise) => {
     if (!Number.isFinite(cNoise)) throw new ParameterError('cNoise', 'a finite number', cNoise);
-    return tf.tidy(() => network.apply(xIn, tf.fill<tf.Rank.R1>([xIn.shape[0] ?? 1], cNoise), options));
+    return tf.tidy(() =>
+      network.apply(xIn, tf.fill<tf.Rank.R1>([xIn.shape[0] ?? 1], cNoise), options),
+    );
   };
 }

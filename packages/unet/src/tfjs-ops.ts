@@ -5,10 +5,16 @@ import { ParameterError, type Rng, type TensorOps } from '@edmkit/core';
 const isList = (x: unknown): boolean => Array.isArray(x);
 
 function checkTensor(parameter: string, value: unknown): tf.Tensor {
-  if (!(value instanceof tf.Tensor) || value.isDisposed) throw new ParameterError(parameter, 'a live tf.Tensor', value);
+  if (!(value instanceof tf.Tensor) || value.isDisposed)
+    throw new ParameterError(parameter, 'a live tf.Tensor', value);
   const x = value as tf.Tensor;
   if (x.dtype !== 'float32') throw new ParameterError(`${parameter}.dtype`, "'float32'", x.dtype);
-  if (x.rank === 0 || x.shape[0] === 0) throw new ParameterError(`${parameter}.shape`, 'a shape [batch, …] with rank >= 1 and batch >= 1', x.shape);
+  if (x.rank === 0 || x.shape[0] === 0)
+    throw new ParameterError(
+      `${parameter}.shape`,
+      'a shape [batch, …] with rank >= 1 and batch >= 1',
+      x.shape,
+    );
   return x;
 }
 
@@ -55,9 +61,14 @@ export const tfjsOps: TensorOps<tf.Tensor> = Object.freeze({
     }
     const shape = checkTensor('terms[0][1]', terms[0]![1]).shape;
     terms.forEach(([a, x], k) => {
-      if (typeof a !== 'number' || !Number.isFinite(a)) throw new ParameterError(`terms[${k}][0]`, 'a finite number', a);
+      if (typeof a !== 'number' || !Number.isFinite(a))
+        throw new ParameterError(`terms[${k}][0]`, 'a finite number', a);
       if (!sameShape(checkTensor(`terms[${k}][1]`, x).shape, shape)) {
-        throw new ParameterError(`terms[${k}][1].shape`, `[${shape.join(', ')}] (the shape of terms[0][1])`, x.shape);
+        throw new ParameterError(
+          `terms[${k}][1].shape`,
+          `[${shape.join(', ')}] (the shape of terms[0][1])`,
+          x.shape,
+        );
       }
     });
     const live = terms.filter(([a]) => a !== 0);
@@ -65,7 +76,11 @@ export const tfjsOps: TensorOps<tf.Tensor> = Object.freeze({
       if (live.length === 0) return tf.zeros(shape, 'float32');
       const scaled = live.map(([a, x]) => (a === 1 ? x : tf.mul(x, tf.scalar(a, 'float32'))));
       // Always a new tensor, also for Σ = 1·x: the caller disposes inputs and result separately.
-      return scaled.length === 1 ? (scaled[0] === live[0]![1] ? tf.clone(scaled[0]) : scaled[0]!) : tf.addN(scaled);
+      return scaled.length === 1
+        ? scaled[0] === live[0]![1]
+          ? tf.clone(scaled[0])
+          : scaled[0]!
+        : tf.addN(scaled);
     });
   },
 
@@ -73,7 +88,11 @@ export const tfjsOps: TensorOps<tf.Tensor> = Object.freeze({
     const { shape } = checkTensor('like', like);
     const batch = shape[0];
     if (!isList(rngs) || rngs.length !== batch) {
-      throw new ParameterError('rngs', `one Rng per sample (${batch}, the leading dimension of like)`, rngs?.length);
+      throw new ParameterError(
+        'rngs',
+        `one Rng per sample (${batch}, the leading dimension of like)`,
+        rngs?.length,
+      );
     }
     const per = like.size / batch;
     const values = new Float64Array(like.size);
@@ -83,7 +102,8 @@ export const tfjsOps: TensorOps<tf.Tensor> = Object.freeze({
 
   mul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     checkTensor('a', a);
-    if (!sameShape(checkTensor('b', b).shape, a.shape)) throw new ParameterError('b.shape', `[${a.shape.join(', ')}] (the shape of a)`, b.shape);
+    if (!sameShape(checkTensor('b', b).shape, a.shape))
+      throw new ParameterError('b.shape', `[${a.shape.join(', ')}] (the shape of a)`, b.shape);
     return tf.mul(a, b);
   },
 
@@ -91,12 +111,18 @@ export const tfjsOps: TensorOps<tf.Tensor> = Object.freeze({
     const { shape } = checkTensor('x', x);
     const batch = shape[0];
     if (!(scale instanceof Float64Array) || scale.length !== batch) {
-      throw new ParameterError('scale', `a Float64Array with one factor per sample (${batch})`, scale);
+      throw new ParameterError(
+        'scale',
+        `a Float64Array with one factor per sample (${batch})`,
+        scale,
+      );
     }
     scale.forEach((a, b) => {
       if (!Number.isFinite(a)) throw new ParameterError(`scale[${b}]`, 'a finite number', a);
     });
-    return tf.tidy(() => tf.mul(x, tf.tensor(Float32Array.from(scale), perSampleShape(batch, x.rank), 'float32')));
+    return tf.tidy(() =>
+      tf.mul(x, tf.tensor(Float32Array.from(scale), perSampleShape(batch, x.rank), 'float32')),
+    );
   },
 
   tidy<R>(fn: () => R): R {

@@ -16,9 +16,13 @@ it('skips wasm whose binaries are missing in auto mode, and refuses it when forc
   expect(auto.skipped[2]!.reason).toBe('initialisation failed (tfjs logged the cause)');
   expect(auto.summary).toBe('cpu (javascript, skipped tensorflow-gpu, tensorflow, wasm)');
 
-  const forced = await selectBackend({ prefer: 'wasm', wasmPaths: '/nonexistent/' }).catch((e: unknown) => e);
+  const forced = await selectBackend({ prefer: 'wasm', wasmPaths: '/nonexistent/' }).catch(
+    (e: unknown) => e,
+  );
   expect(forced).toBeInstanceOf(BackendUnavailableError);
-  expect((forced as BackendUnavailableError).reason).toBe('initialisation failed (tfjs logged the cause)');
+  expect((forced as BackendUnavailableError).reason).toBe(
+    'initialisation failed (tfjs logged the cause)',
+  );
   expect((forced as BackendUnavailableError).available).toEqual(['wasm', 'cpu']);
   expect(tf.getBackend()).toBe('cpu');
   // tfjs reported the cause: the .wasm file it could not read.

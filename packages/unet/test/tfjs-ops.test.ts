@@ -110,7 +110,14 @@ describe('tfjsOps validates its inputs', () => {
     const bad: [() => unknown, string][] = [
       [() => tfjsOps.combine([]), 'terms'],
       [() => tfjsOps.combine([[Number.NaN, x]]), 'terms[0][0]'],
-      [() => tfjsOps.combine([[1, x], [2, y]]), 'terms[1][1].shape'],
+      [
+        () =>
+          tfjsOps.combine([
+            [1, x],
+            [2, y],
+          ]),
+        'terms[1][1].shape',
+      ],
       [() => tfjsOps.combine([[1, n]]), 'terms[0][1].dtype'],
       [() => tfjsOps.randnLike(x, sampleRngs(0, 3)), 'rngs'],
       [() => tfjsOps.mul(x, y), 'b.shape'],
@@ -138,8 +145,14 @@ describe('the generic sampler on tfjs tensors', () => {
   // Ideal denoiser of N(0, σ_d² I): D(x; σ) = σ_d²/(σ² + σ_d²)·x.
   const gaussian = (sigma: number): number => sigmaData ** 2 / (sigma ** 2 + sigmaData ** 2);
   const tfDenoiser: Denoiser<tf.Tensor> = (x, sigma) => tf.tidy(() => tf.mul(x, gaussian(sigma)));
-  const arrayDenoiser: Denoiser<Float64Array> = (x, sigma) => arrayOps.combine([[gaussian(sigma), x]]);
-  const tSteps = timeSteps({ discretization: edmSteps(), n: 8, range: { sigmaMin: 0.002, sigmaMax: 80 }, schedule: linearSchedule() });
+  const arrayDenoiser: Denoiser<Float64Array> = (x, sigma) =>
+    arrayOps.combine([[gaussian(sigma), x]]);
+  const tSteps = timeSteps({
+    discretization: edmSteps(),
+    n: 8,
+    range: { sigmaMin: 0.002, sigmaMax: 80 },
+    schedule: linearSchedule(),
+  });
 
   for (const churn of [undefined, { sChurn: 30, sMin: 0.01, sMax: 50, sNoise: 1.007 }]) {
     it(`leaves no tensor behind and matches arrayOps (${churn === undefined ? 'deterministic' : 'with churn'})`, async () => {
@@ -172,11 +185,19 @@ describe('the generic sampler on tfjs tensors', () => {
   it('leaves no tensor behind with a preconditioned tfjs network', async () => {
     // F: a fixed 1×1 convolution with a c_noise-dependent bias; D = c_skip·x + c_out·F(c_in·x; c_noise).
     const kernel = tf.tensor4d([0.9, 0.1, -0.2, 0.8], [1, 1, 2, 2]);
-    const F = (xIn: tf.Tensor, cNoise: number) => tf.tidy(() => tf.conv2d(xIn as tf.Tensor4D, kernel, 1, 'same').add(0.01 * cNoise));
+    const F = (xIn: tf.Tensor, cNoise: number) =>
+      tf.tidy(() => tf.conv2d(xIn as tf.Tensor4D, kernel, 1, 'same').add(0.01 * cNoise));
     const denoiser = precondition(F, edmPrecond({ sigmaData }), tfjsOps);
     const latents = tfjsOps.randnLike(tf.zeros([2, 4, 4, 2]), sampleRngs(13, 2));
     const before = tf.memory().numTensors;
-    const { x } = await sample({ ops: tfjsOps, denoiser, latents, tSteps, churn: { sChurn: 10 }, rngs: sampleRngs(14, 2) });
+    const { x } = await sample({
+      ops: tfjsOps,
+      denoiser,
+      latents,
+      tSteps,
+      churn: { sChurn: 10 },
+      rngs: sampleRngs(14, 2),
+    });
     expect(x.shape).toEqual([2, 4, 4, 2]);
     expect(tf.tidy(() => x.abs().max().dataSync()[0]!)).toBeGreaterThan(0);
     expect(tf.tidy(() => x.isFinite().all().dataSync()[0])).toBe(1);

@@ -11,7 +11,12 @@
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 /** All {@link BackendName}s, in the order `selectBackend` tries them. */
-export const backendNames: readonly BackendName[] = Object.freeze(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const);
+export const backendNames: readonly BackendName[] = Object.freeze([
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+] as const);
 
 /** What kind of code a backend runs. */
 export type BackendKind = 'native-gpu' | 'native-cpu' | 'webassembly' | 'javascript';

@@ -17,9 +17,21 @@ export class BackendUnavailableError extends EdmkitError {
   /** Backends whose package loads here (checked without initialising them); `cpu` always. */
   readonly available: readonly BackendName[];
 
-  constructor(backend: BackendName, reason: string, source: 'option' | 'env' | 'auto', available: readonly BackendName[]) {
-    const by = source === 'env' ? 'forced by EDMKIT_BACKEND' : source === 'option' ? 'forced by the prefer option' : 'the last resort';
-    super(`backend "${backend}" (${by}) is unavailable: ${reason}; available: ${available.length > 0 ? available.join(', ') : 'none'}`);
+  constructor(
+    backend: BackendName,
+    reason: string,
+    source: 'option' | 'env' | 'auto',
+    available: readonly BackendName[],
+  ) {
+    const by =
+      source === 'env'
+        ? 'forced by EDMKIT_BACKEND'
+        : source === 'option'
+          ? 'forced by the prefer option'
+          : 'the last resort';
+    super(
+      `backend "${backend}" (${by}) is unavailable: ${reason}; available: ${available.length > 0 ? available.join(', ') : 'none'}`,
+    );
     this.backend = backend;
     this.reason = reason;
     this.source = source;

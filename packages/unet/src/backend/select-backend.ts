@@ -5,7 +5,6 @@ import { registerTrainingKernels, type KernelRegistration } from '../kernels/reg
 import { backendNames, type BackendKind, type BackendName } from './backend-names.js';
 import { BackendUnavailableError } from './backend-unavailable-error.js';
 
-
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
   /**
@@ -91,7 +90,8 @@ const TFJS_NAMES: Readonly<Record<BackendName, 'tensorflow' | 'wasm' | 'cpu'>> =
 
 const CHOICES = [...backendNames, 'auto'] as const;
 
-const isNode = (): boolean => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+const isNode = (): boolean =>
+  typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /** Outcome of one attempt: the extra facts of a success, or the reason of a failure. */
 type Attempt = { ok: true; threads?: number; simd?: boolean } | { ok: false; reason: string };
@@ -100,13 +100,21 @@ function errorReason(specifier: string, error: unknown): string {
   const e = error as { code?: unknown; message?: unknown } | null;
   const message = typeof e?.message === 'string' ? e.message : String(error);
   const code = typeof e?.code === 'string' ? e.code : '';
-  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Failed to load url/.test(message)) && message.includes(specifier)) {
+  if (
+    (code === 'ERR_MODULE_NOT_FOUND' ||
+      code === 'MODULE_NOT_FOUND' ||
+      /Cannot find (package|module)|Failed to load url/.test(message)) &&
+    message.includes(specifier)
+  ) {
     return `${specifier} is not installed`;
   }
   return `${specifier} failed to load: ${message.split('\n')[0]}`;
 }
 
-async function load(specifier: string, importModule: (s: string) => Promise<unknown>): Promise<{ module: unknown } | { reason: string }> {
+async function load(
+  specifier: string,
+  importModule: (s: string) => Promise<unknown>,
+): Promise<{ module: unknown } | { reason: string }> {
   try {
     return { module: await importModule(specifier) };
   } catch (error) {
@@ -145,7 +153,10 @@ async function activate(tfjsName: string): Promise<string | undefined> {
   return failure;
 }
 
-async function tryNative(name: 'tensorflow-gpu' | 'tensorflow', importModule: (s: string) => Promise<unknown>): Promise<Attempt> {
+async function tryNative(
+  name: 'tensorflow-gpu' | 'tensorflow',
+  importModule: (s: string) => Promise<unknown>,
+): Promise<Attempt> {
   const loaded = await load(PACKAGES[name], importModule);
   if ('reason' in loaded) return { ok: false, reason: loaded.reason };
   if (tf.findBackendFactory('tensorflow') == null) {
@@ -158,7 +169,10 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow', importModule: (s
   return failure === undefined ? { ok: true } : { ok: false, reason: failure };
 }
 
-async function tryWasm(options: SelectBackendOptions, importModule: (s: string) => Promise<unknown>): Promise<Attempt> {
+async function tryWasm(
+  options: SelectBackendOptions,
+  importModule: (s: string) => Promise<unknown>,
+): Promise<Attempt> {
   const loaded = await load(PACKAGES.wasm, importModule);
   if ('reason' in loaded) return { ok: false, reason: loaded.reason };
   const wasm = loaded.module as Partial<typeof WasmModule>;
@@ -169,7 +183,10 @@ async function tryWasm(options: SelectBackendOptions, importModule: (s: string) 
       try {
         paths = await wasmDistDirectory();
       } catch (error) {
-        return { ok: false, reason: `wasm binaries not found: ${error instanceof Error ? error.message : String(error)}` };
+        return {
+          ok: false,
+          reason: `wasm binaries not found: ${error instanceof Error ? error.message : String(error)}`,
+        };
       }
     }
     try {
@@ -185,7 +202,11 @@ async function tryWasm(options: SelectBackendOptions, importModule: (s: string) 
   return { ok: true, threads: wasm.getThreadsCount?.() ?? 1, simd: simd === true };
 }
 
-async function attempt(name: BackendName, options: SelectBackendOptions, importModule: (s: string) => Promise<unknown>): Promise<Attempt> {
+async function attempt(
+  name: BackendName,
+  options: SelectBackendOptions,
+  importModule: (s: string) => Promise<unknown>,
+): Promise<Attempt> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow':
@@ -200,7 +221,9 @@ async function attempt(name: BackendName, options: SelectBackendOptions, importM
 }
 
 /** Backends whose package loads (not initialised); cpu always. */
-async function probeAvailable(importModule: (s: string) => Promise<unknown>): Promise<BackendName[]> {
+async function probeAvailable(
+  importModule: (s: string) => Promise<unknown>,
+): Promise<BackendName[]> {
   const available: BackendName[] = [];
   for (const name of backendNames) {
     if (name === 'cpu') available.push(name);
@@ -211,10 +234,15 @@ async function probeAvailable(importModule: (s: string) => Promise<unknown>): Pr
   return available;
 }
 
-function summarize(name: BackendName, attempt: { threads?: number; simd?: boolean }, skipped: readonly SkippedBackend[]): string {
+function summarize(
+  name: BackendName,
+  attempt: { threads?: number; simd?: boolean },
+  skipped: readonly SkippedBackend[],
+): string {
   const facts: string[] = [KINDS[name]];
   if (attempt.simd !== undefined) facts.push(attempt.simd ? 'SIMD' : 'no SIMD');
-  if (attempt.threads !== undefined) facts.push(`${attempt.threads} thread${attempt.threads === 1 ? '' : 's'}`);
+  if (attempt.threads !== undefined)
+    facts.push(`${attempt.threads} thread${attempt.threads === 1 ? '' : 's'}`);
   if (skipped.length > 0) facts.push(`skipped ${skipped.map((s) => s.name).join(', ')}`);
   return `${name} (${facts.join(', ')})`;
 }
@@ -249,11 +277,16 @@ function summarize(name: BackendName, attempt: { threads?: number; simd?: boolea
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<SelectedBackend> {
   const prefer = checkOneOf('prefer', options.prefer ?? 'auto', CHOICES);
-  const envValue = 'env' in options ? options.env : isNode() ? process.env.EDMKIT_BACKEND : undefined;
-  const env = envValue === undefined || envValue === '' ? 'auto' : checkOneOf('EDMKIT_BACKEND', envValue, CHOICES);
+  const envValue =
+    'env' in options ? options.env : isNode() ? process.env.EDMKIT_BACKEND : undefined;
+  const env =
+    envValue === undefined || envValue === ''
+      ? 'auto'
+      : checkOneOf('EDMKIT_BACKEND', envValue, CHOICES);
   if (options.threads !== undefined) checkInteger('threads', options.threads, 1);
   const log = options.log ?? (() => {});
-  const importModule = options.importModule ?? ((specifier: string) => import(/* @vite-ignore */ specifier));
+  const importModule =
+    options.importModule ?? ((specifier: string) => import(/* @vite-ignore */ specifier));
   // Load the wasm package first: importing it registers its kernels, which would
   // otherwise overwrite the ones edmkit registers in their place.
   await load(PACKAGES.wasm, importModule);
@@ -266,7 +299,12 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     const result = await attempt(name, options, importModule);
     if (!result.ok) {
       if (forced !== undefined) {
-        throw new BackendUnavailableError(name, result.reason, source, await probeAvailable(importModule));
+        throw new BackendUnavailableError(
+          name,
+          result.reason,
+          source,
+          await probeAvailable(importModule),
+        );
       }
       skipped.push({ name, reason: result.reason });
       log(`edmkit: backend ${name} skipped: ${result.reason}`);
@@ -287,5 +325,10 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     });
   }
   // Unreachable in practice: the cpu backend ships with @tensorflow/tfjs.
-  throw new BackendUnavailableError('cpu', skipped.at(-1)?.reason ?? 'no backend could be initialised', 'auto', []);
+  throw new BackendUnavailableError(
+    'cpu',
+    skipped.at(-1)?.reason ?? 'no backend could be initialised',
+    'auto',
+    [],
+  );
 }

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { asWasmBackend, checkChannelsLast, checkFloat32, readFloat32, writeFloat32 } from './kernel-io.js';
+import {
+  asWasmBackend,
+  checkChannelsLast,
+  checkFloat32,
+  readFloat32,
+  writeFloat32,
+} from './kernel-io.js';
 
 /** Largest im2col buffer (float32 elements, 64 MiB) the wasm kernel builds at once; larger batches go in chunks. */
 const MAX_PATCH_ELEMENTS = 1 << 24;
@@ -9,7 +15,10 @@ const MAX_PATCH_ELEMENTS = 1 << 24;
 export type ConvInfo = tf.backend_util.Conv2DInfo;
 
 /** The Conv2DInfo of the forward convolution whose filter gradient a Conv2DBackpropFilter call asks for. */
-export function conv2dBackpropFilterInfo(xShape: readonly number[], attrs: tf.Conv2DBackpropFilterAttrs): ConvInfo {
+export function conv2dBackpropFilterInfo(
+  xShape: readonly number[],
+  attrs: tf.Conv2DBackpropFilterAttrs,
+): ConvInfo {
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     attrs.filterShape,
@@ -32,9 +41,14 @@ export function conv2dBackpropFilterInfo(xShape: readonly number[], attrs: tf.Co
  * @param dy - gradient of its output, `info.outShape` (NHWC)
  * @returns dW, `info.filterShape` = [filterHeight, filterWidth, inChannels, outChannels]
  */
-export function conv2dBackpropFilterValues(x: Float32Array, dy: Float32Array, info: ConvInfo): Float32Array {
+export function conv2dBackpropFilterValues(
+  x: Float32Array,
+  dy: Float32Array,
+  info: ConvInfo,
+): Float32Array {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } =
+    info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const dW = new Float64Array(filterHeight * filterWidth * inChannels * outChannels);
@@ -69,9 +83,16 @@ export function conv2dBackpropFilterValues(x: Float32Array, dy: Float32Array, in
  * with the transposed im2col matrix of samples `first … first + count − 1` of `x`: column n is
  * the receptive field of output pixel n, zero where it falls in the padding.
  */
-function im2colTransposed(x: Float32Array, info: ConvInfo, first: number, count: number, patches: Float32Array): void {
+function im2colTransposed(
+  x: Float32Array,
+  info: ConvInfo,
+  first: number,
+  count: number,
+  patches: Float32Array,
+): void {
   const { inHeight, inWidth, inChannels, outHeight, outWidth } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } =
+    info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const n = count * outHeight * outWidth;
@@ -105,12 +126,21 @@ function im2colTransposed(x: Float32Array, info: ConvInfo, first: number, count:
  * The wasm route: im2col in JavaScript on the wasm heap, then the backend's own
  * (XNNPACK) BatchMatMul: dW = P·dy, with P [K, N] the transposed im2col matrix and dy [N, outChannels].
  */
-function conv2dBackpropFilterWasm(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, info: ConvInfo, maxPatchElements: number): tf.TensorInfo {
+function conv2dBackpropFilterWasm(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: ConvInfo,
+  maxPatchElements: number,
+): tf.TensorInfo {
   const matMul = tf.getKernel(tf.BatchMatMul, 'wasm').kernelFunc;
   const { batchSize, outHeight, outWidth, outChannels, filterShape } = info;
   const k = filterShape[0] * filterShape[1] * filterShape[2];
   const perSample = outHeight * outWidth;
-  const chunk = Math.max(1, Math.min(batchSize, Math.floor(maxPatchElements / Math.max(1, k * perSample))));
+  const chunk = Math.max(
+    1,
+    Math.min(batchSize, Math.floor(maxPatchElements / Math.max(1, k * perSample))),
+  );
   let sum: Float32Array | undefined;
   for (let first = 0; first < batchSize; first += chunk) {
     const count = Math.min(chunk, batchSize - first);
@@ -118,18 +148,36 @@ function conv2dBackpropFilterWasm(backend: BackendWasm, x: tf.TensorInfo, dy: tf
     const patches = backend.makeOutput([k, n], 'float32');
     // Views on the heap are taken after the last allocation (a heap growth detaches them).
     const dyChunk =
-      count === batchSize ? { dataId: dy.dataId, shape: [n, outChannels], dtype: 'float32' as const } : backend.makeOutput([n, outChannels], 'float32');
+      count === batchSize
+        ? { dataId: dy.dataId, shape: [n, outChannels], dtype: 'float32' as const }
+        : backend.makeOutput([n, outChannels], 'float32');
     const xValues = backend.typedArrayFromHeap(x) as Float32Array;
-    im2colTransposed(xValues, info, first, count, backend.typedArrayFromHeap(patches) as Float32Array);
+    im2colTransposed(
+      xValues,
+      info,
+      first,
+      count,
+      backend.typedArrayFromHeap(patches) as Float32Array,
+    );
     if (dyChunk.dataId !== dy.dataId) {
       const all = backend.typedArrayFromHeap(dy) as Float32Array;
-      (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(all.subarray(first * perSample * outChannels, (first + count) * perSample * outChannels));
+      (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(
+        all.subarray(first * perSample * outChannels, (first + count) * perSample * outChannels),
+      );
     }
-    const product = matMul({ inputs: { a: patches, b: dyChunk }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    const product = matMul({
+      inputs: { a: patches, b: dyChunk },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    }) as tf.TensorInfo;
     backend.disposeData(patches.dataId);
     if (dyChunk.dataId !== dy.dataId) backend.disposeData(dyChunk.dataId);
-    if (count === batchSize) return { dataId: product.dataId, shape: [...filterShape], dtype: 'float32' };
-    const part = backend.typedArrayFromHeap({ ...product, shape: [k, outChannels] }) as Float32Array;
+    if (count === batchSize)
+      return { dataId: product.dataId, shape: [...filterShape], dtype: 'float32' };
+    const part = backend.typedArrayFromHeap({
+      ...product,
+      shape: [k, outChannels],
+    }) as Float32Array;
     if (sum === undefined) sum = Float32Array.from(part);
     else for (let m = 0; m < sum.length; m++) sum[m]! += part[m]!;
     backend.disposeData(product.dataId);
@@ -147,11 +195,18 @@ function conv2dBackpropFilterWasm(backend: BackendWasm, x: tf.TensorInfo, dy: tf
  * @param maxPatchElements - largest im2col matrix (float32 elements) built at once on wasm;
  *   bigger batches are processed in chunks of samples (default 2²⁴, 64 MiB)
  */
-export function conv2dBackpropFilterKernel(fallback?: tf.KernelFunc, maxPatchElements = MAX_PATCH_ELEMENTS): tf.KernelFunc {
+export function conv2dBackpropFilterKernel(
+  fallback?: tf.KernelFunc,
+  maxPatchElements = MAX_PATCH_ELEMENTS,
+): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as unknown as tf.Conv2DBackpropFilterInputs & { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const { x, dy } = inputs as unknown as tf.Conv2DBackpropFilterInputs & {
+      x: tf.TensorInfo;
+      dy: tf.TensorInfo;
+    };
     const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    if (a.dataFormat === 'NCHW' && fallback !== undefined) return fallback({ inputs, backend, attrs: attrs! });
+    if (a.dataFormat === 'NCHW' && fallback !== undefined)
+      return fallback({ inputs, backend, attrs: attrs! });
     checkChannelsLast(a.dataFormat, tf.Conv2DBackpropFilter);
     const info = conv2dBackpropFilterInfo(x.shape, a);
     const wasm = asWasmBackend(backend);

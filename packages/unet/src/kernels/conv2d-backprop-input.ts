@@ -19,7 +19,13 @@ export function conv2dBackpropInputKernel(fallback: tf.KernelFunc): tf.KernelFun
     const wasm = asWasmBackend(backend);
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    if (wasm === undefined || a.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return fallback(args);
+    if (
+      wasm === undefined ||
+      a.dataFormat === 'NCHW' ||
+      dy.dtype !== 'float32' ||
+      filter.dtype !== 'float32'
+    )
+      return fallback(args);
     const info = tf.backend_util.computeConv2DInfo(
       a.inputShape,
       filter.shape as [number, number, number, number],
@@ -30,12 +36,22 @@ export function conv2dBackpropInputKernel(fallback: tf.KernelFunc): tf.KernelFun
       false,
       'channelsLast',
     );
-    const { filterHeight: h, filterWidth: w, inChannels, outChannels, inHeight, inWidth, outHeight, outWidth } = info;
+    const {
+      filterHeight: h,
+      filterWidth: w,
+      inChannels,
+      outChannels,
+      inHeight,
+      inWidth,
+      outHeight,
+      outWidth,
+    } = info;
     const top = h - 1 - info.padInfo.top;
     const left = w - 1 - info.padInfo.left;
     const bottom = inHeight - outHeight - top + h - 1;
     const right = inWidth - outWidth - left + w - 1;
-    if (info.strideHeight !== 1 || info.strideWidth !== 1 || Math.min(top, left, bottom, right) < 0) return fallback(args);
+    if (info.strideHeight !== 1 || info.strideWidth !== 1 || Math.min(top, left, bottom, right) < 0)
+      return fallback(args);
 
     const rotated = wasm.makeOutput([h, w, outChannels, inChannels], 'float32');
     const source = wasm.typedArrayFromHeap(filter) as Float32Array;
@@ -45,7 +61,8 @@ export function conv2dBackpropInputKernel(fallback: tf.KernelFunc): tf.KernelFun
         const from = ((h - 1 - i) * w + (w - 1 - j)) * inChannels * outChannels;
         const to = (i * w + j) * outChannels * inChannels;
         for (let c = 0; c < inChannels; c++) {
-          for (let k = 0; k < outChannels; k++) target[to + k * inChannels + c] = source[from + c * outChannels + k]!;
+          for (let k = 0; k < outChannels; k++)
+            target[to + k * inChannels + c] = source[from + c * outChannels + k]!;
         }
       }
     }

@@ -13,19 +13,34 @@ export interface KernelStorage {
 
 /** Checks that input `name` of kernel `kernelName` is float32 (edmkit's kernels compute in float32 only). */
 export function checkFloat32(info: tf.TensorInfo, kernelName: string, name: string): void {
-  if (info.dtype !== 'float32') throw new ParameterError(`${kernelName} input ${name}.dtype`, "'float32'", info.dtype);
+  if (info.dtype !== 'float32')
+    throw new ParameterError(`${kernelName} input ${name}.dtype`, "'float32'", info.dtype);
 }
 
 /** Values of a float32 tensor (a copy on wasm, the stored array on cpu): read only. */
-export function readFloat32(backend: unknown, info: tf.TensorInfo, kernelName: string, name: string): Float32Array {
+export function readFloat32(
+  backend: unknown,
+  info: tf.TensorInfo,
+  kernelName: string,
+  name: string,
+): Float32Array {
   checkFloat32(info, kernelName, name);
   const values = (backend as KernelStorage).readSync(info.dataId);
-  if (!(values instanceof Float32Array)) throw new ParameterError(`${kernelName} input ${name}`, 'a tensor whose backend returns a Float32Array', values);
+  if (!(values instanceof Float32Array))
+    throw new ParameterError(
+      `${kernelName} input ${name}`,
+      'a tensor whose backend returns a Float32Array',
+      values,
+    );
   return values;
 }
 
 /** A new float32 tensor on `backend` holding `values` (copied into the backend's storage). */
-export function writeFloat32(backend: unknown, shape: readonly number[], values: Float32Array): tf.TensorInfo {
+export function writeFloat32(
+  backend: unknown,
+  shape: readonly number[],
+  values: Float32Array,
+): tf.TensorInfo {
   const dataId = (backend as KernelStorage).write(values, [...shape], 'float32');
   return { dataId, shape: [...shape], dtype: 'float32' };
 }
@@ -33,7 +48,10 @@ export function writeFloat32(backend: unknown, shape: readonly number[], values:
 /** The wasm backend, recognised by its heap accessors (used for zero-copy buffers). */
 export function asWasmBackend(backend: unknown): BackendWasm | undefined {
   const b = backend as Partial<BackendWasm> | null;
-  return b != null && typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function' && b.wasm != null
+  return b != null &&
+    typeof b.makeOutput === 'function' &&
+    typeof b.typedArrayFromHeap === 'function' &&
+    b.wasm != null
     ? (b as BackendWasm)
     : undefined;
 }
@@ -41,6 +59,10 @@ export function asWasmBackend(backend: unknown): BackendWasm | undefined {
 /** Rejects the NCHW layout, which the wasm backend's own convolutions reject too. */
 export function checkChannelsLast(dataFormat: string | undefined, kernelName: string): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
-    throw new ParameterError(`${kernelName} dataFormat`, "'NHWC' (edmkit's kernel; the wasm backend's convolutions are NHWC only)", dataFormat);
+    throw new ParameterError(
+      `${kernelName} dataFormat`,
+      "'NHWC' (edmkit's kernel; the wasm backend's convolutions are NHWC only)",
+      dataFormat,
+    );
   }
 }

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input.js';
-import { depthwiseConv2dBackpropFilterKernel, depthwiseConv2dBackpropInputKernel } from './depthwise-conv2d-backprop.js';
+import {
+  depthwiseConv2dBackpropFilterKernel,
+  depthwiseConv2dBackpropInputKernel,
+} from './depthwise-conv2d-backprop.js';
 import { resizeNearestNeighborGradKernel } from './resize-nearest-neighbor-grad.js';
 
 /** What {@link registerTrainingKernels} did for one kernel of one backend. */
@@ -34,14 +37,16 @@ const PLANS: readonly Plan[] = [
     kernelName: tf.Conv2DBackpropFilter,
     backendName: 'wasm',
     replace: false,
-    reason: 'missing in tfjs-backend-wasm 4.22 (filter gradient of conv2d): im2col + the backend BatchMatMul',
+    reason:
+      'missing in tfjs-backend-wasm 4.22 (filter gradient of conv2d): im2col + the backend BatchMatMul',
     make: (original) => conv2dBackpropFilterKernel(original),
   },
   {
     kernelName: tf.Conv2DBackpropInput,
     backendName: 'wasm',
     replace: true,
-    reason: 'tfjs-backend-wasm 4.22 runs a direct loop; with stride 1 it is a conv2d with the rotated filter on XNNPACK',
+    reason:
+      'tfjs-backend-wasm 4.22 runs a direct loop; with stride 1 it is a conv2d with the rotated filter on XNNPACK',
     make: (original) => conv2dBackpropInputKernel(original!), // present: the wasm package is loaded
   },
   {
@@ -62,21 +67,24 @@ const PLANS: readonly Plan[] = [
     kernelName: tf.ResizeNearestNeighborGrad,
     backendName: 'wasm',
     replace: true,
-    reason: 'tfjs-backend-wasm 4.22 is not the adjoint of the forward resize when halfPixelCenters is true',
+    reason:
+      'tfjs-backend-wasm 4.22 is not the adjoint of the forward resize when halfPixelCenters is true',
     make: () => resizeNearestNeighborGradKernel,
   },
   {
     kernelName: tf.ResizeNearestNeighborGrad,
     backendName: 'cpu',
     replace: true,
-    reason: "tfjs-backend-cpu 4.22 reads dy at the images' batch offset: wrong for every sample after the first",
+    reason:
+      "tfjs-backend-cpu 4.22 reads dy at the images' batch offset: wrong for every sample after the first",
     make: () => resizeNearestNeighborGradKernel,
   },
   {
     kernelName: tf.Conv2DBackpropFilter,
     backendName: 'cpu',
     replace: true,
-    reason: 'tfjs-backend-cpu 4.22 indexes through TensorBuffer.get per term (20–85× slower, measured); NCHW still goes to it',
+    reason:
+      'tfjs-backend-cpu 4.22 indexes through TensorBuffer.get per term (20–85× slower, measured); NCHW still goes to it',
     make: (original) => conv2dBackpropFilterKernel(original),
   },
 ];
@@ -120,11 +128,21 @@ export function registerTrainingKernels(): readonly KernelRegistration[] {
   const wasmLoaded = existing(tf.Conv2D, 'wasm') !== undefined;
   return PLANS.map(({ kernelName, backendName, replace, reason, make }) => {
     if (backendName === 'wasm' && !wasmLoaded) {
-      return { kernelName, backendName, action: 'skipped', reason: '@tensorflow/tfjs-backend-wasm is not loaded yet' } as const;
+      return {
+        kernelName,
+        backendName,
+        action: 'skipped',
+        reason: '@tensorflow/tfjs-backend-wasm is not loaded yet',
+      } as const;
     }
     const current = existing(kernelName, backendName);
     if (current !== undefined && ours.has(current.kernelFunc)) {
-      return { kernelName, backendName, action: 'present', reason: 'edmkit kernel already registered' } as const;
+      return {
+        kernelName,
+        backendName,
+        action: 'present',
+        reason: 'edmkit kernel already registered',
+      } as const;
     }
     if (current !== undefined && !replace) {
       return { kernelName, backendName, action: 'present', reason: 'provided by tfjs' } as const;
@@ -141,7 +159,12 @@ export function registerTrainingKernels(): readonly KernelRegistration[] {
       ...(setupFunc !== undefined ? { setupFunc } : {}),
       ...(disposeFunc !== undefined ? { disposeFunc } : {}),
     });
-    return { kernelName, backendName, action: current === undefined ? 'added' : 'replaced', reason } as const;
+    return {
+      kernelName,
+      backendName,
+      action: current === undefined ? 'added' : 'replaced',
+      reason,
+    } as const;
   });
 }
 

@@ -5,7 +5,13 @@ import { readFloat32, writeFloat32 } from './kernel-io.js';
  * Source index of output index `out` along one axis of `tf.image.resizeNearestNeighbor`,
  * exactly as tfjs's forward kernel computes it.
  */
-export function nearestSource(out: number, inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): number {
+export function nearestSource(
+  out: number,
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): number {
   const effectiveIn = alignCorners && outSize > 1 ? inSize - 1 : inSize;
   const effectiveOut = alignCorners && outSize > 1 ? outSize - 1 : outSize;
   const ratio = effectiveIn / effectiveOut;
@@ -28,8 +34,12 @@ export function resizeNearestNeighborGradValues(
 ): Float32Array {
   const [batch, inHeight, inWidth, depth] = imagesShape as [number, number, number, number];
   const [, outHeight, outWidth] = dyShape as [number, number, number, number];
-  const rows = Int32Array.from({ length: outHeight }, (_, p) => nearestSource(p, inHeight, outHeight, alignCorners, halfPixelCenters));
-  const cols = Int32Array.from({ length: outWidth }, (_, q) => nearestSource(q, inWidth, outWidth, alignCorners, halfPixelCenters));
+  const rows = Int32Array.from({ length: outHeight }, (_, p) =>
+    nearestSource(p, inHeight, outHeight, alignCorners, halfPixelCenters),
+  );
+  const cols = Int32Array.from({ length: outWidth }, (_, q) =>
+    nearestSource(q, inWidth, outWidth, alignCorners, halfPixelCenters),
+  );
   const dx = new Float64Array(batch * inHeight * inWidth * depth);
   let o = 0;
   for (let b = 0; b < batch; b++) {

@@ -17,7 +17,10 @@ export async function loadWasm(initialise = true): Promise<void> {
 }
 
 /** Runs `fn` with `backend` active and returns the values of its result (tensors disposed). */
-export async function valuesOn(backend: string, fn: () => tf.Tensor | tf.TensorInfo): Promise<Float32Array> {
+export async function valuesOn(
+  backend: string,
+  fn: () => tf.Tensor | tf.TensorInfo,
+): Promise<Float32Array> {
   await tf.setBackend(backend);
   const out = fn();
   const t = out instanceof tf.Tensor ? out : tf.engine().makeTensorFromTensorInfo(out);
@@ -47,6 +50,7 @@ export function randomValues(n: number, seed: number): Float32Array {
     return (state + 0.5) / 4294967296;
   };
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  for (let i = 0; i < n; i++)
+    out[i] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   return out;
 }

@@ -17,7 +17,15 @@ export function tinyNet(channels = 8, inChannels = 3, seed = 1): TinyNet {
   const c = channels;
   let s = seed;
   const v = <R extends tf.Rank>(shape: tf.ShapeMap[R]): tf.Variable<R> =>
-    tf.variable(tf.randomNormal<R>(shape, 0, 1 / Math.sqrt((shape as number[]).slice(0, -1).reduce((a, b) => a * b, 1)), 'float32', s++));
+    tf.variable(
+      tf.randomNormal<R>(
+        shape,
+        0,
+        1 / Math.sqrt((shape as number[]).slice(0, -1).reduce((a, b) => a * b, 1)),
+        'float32',
+        s++,
+      ),
+    );
   const w = {
     embed: v([16, c]),
     conv1: v<tf.Rank.R4>([3, 3, inChannels, c]),
@@ -31,14 +39,24 @@ export function tinyNet(channels = 8, inChannels = 3, seed = 1): TinyNet {
   // [1, 3, 3, 1] ⊗ [1, 3, 3, 1] / 64 per channel (NCSN++'s resampling filter).
   const fir = tf.tidy(() => {
     const k = tf.tensor1d([1, 3, 3, 1]);
-    return tf.tile(tf.outerProduct(k, k).div(64).reshape([4, 4, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
+    return tf.tile(tf.outerProduct(k, k).div(64).reshape([4, 4, 1, 1]), [
+      1,
+      1,
+      c,
+      1,
+    ]) as tf.Tensor4D;
   });
   const silu = (x: tf.Tensor): tf.Tensor => tf.mul(x, tf.sigmoid(x));
   const groupNorm = (x: tf.Tensor4D, groups: number): tf.Tensor4D => {
     const [b, h, wd, ch] = x.shape;
     const r = x.reshape([b, h, wd, groups, ch / groups]);
     const { mean, variance } = tf.moments(r, [1, 2, 4], true);
-    return r.sub(mean).mul(tf.rsqrt(variance.add(1e-6))).reshape(x.shape).mul(w.gamma).add(w.beta);
+    return r
+      .sub(mean)
+      .mul(tf.rsqrt(variance.add(1e-6)))
+      .reshape(x.shape)
+      .mul(w.gamma)
+      .add(w.beta);
   };
   const apply = (x: tf.Tensor4D, cNoise: tf.Tensor1D): tf.Tensor4D =>
     tf.tidy(() => {
@@ -49,11 +67,24 @@ export function tinyNet(channels = 8, inChannels = 3, seed = 1): TinyNet {
       let hid = tf.conv2d(x, w.conv1, 1, 'same');
       hid = silu(groupNorm(hid, 2)).add<tf.Tensor4D>(emb.reshape([-1, 1, 1, c]));
       const skip = hid;
-      const fired = tf.depthwiseConv2d(tf.pad(skip, [[0, 0], [1, 1], [1, 1], [0, 0]]), fir, 2, 'valid');
+      const fired = tf.depthwiseConv2d(
+        tf.pad(skip, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]),
+        fir,
+        2,
+        'valid',
+      );
       hid = tf.avgPool(hid, 2, 2, 'valid').add(fired);
       hid = tf.conv2d(hid, w.conv2, 1, 'same');
       const n = (h / 2) * (wd / 2);
-      const qkv = hid.reshape([-1, c]).matMul(w.qkv).reshape([b, n, 3 * c]);
+      const qkv = hid
+        .reshape([-1, c])
+        .matMul(w.qkv)
+        .reshape([b, n, 3 * c]);
       const q = qkv.slice([0, 0, 0], [-1, -1, c]);
       const k = qkv.slice([0, 0, c], [-1, -1, c]);
       const val = qkv.slice([0, 0, 2 * c], [-1, -1, c]);
@@ -75,6 +106,11 @@ export function tinyNet(channels = 8, inChannels = 3, seed = 1): TinyNet {
 }
 
 /** Mean squared error of the net's output against `target`: the training step's loss. */
-export function tinyLoss(net: TinyNet, x: tf.Tensor4D, cNoise: tf.Tensor1D, target: tf.Tensor4D): () => tf.Scalar {
+export function tinyLoss(
+  net: TinyNet,
+  x: tf.Tensor4D,
+  cNoise: tf.Tensor1D,
+  target: tf.Tensor4D,
+): () => tf.Scalar {
   return () => tf.mean(tf.square(net.apply(x, cNoise).sub(target)));
 }
