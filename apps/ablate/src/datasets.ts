@@ -1,10 +1,13 @@
 import { checkOneOf } from '@edmkit/core';
-import { standardMixture, type DataSet } from '@edmkit/data';
-import { mnistDataset } from '@edmkit/data/mnist';
+import { gaussianMixture, standardMixture, type DataSet } from '@edmkit/data';
+import { loadMnist, mnistDataset } from '@edmkit/data/mnist';
 
 /** Data sets the ablation can run on. */
-export const datasetNames = ['gmm', 'mnist'] as const;
+export const datasetNames = ['gmm', 'mnist', 'mnist-kde'] as const;
 export type DatasetName = (typeof datasetNames)[number];
+
+/** Pixel noise of the `mnist-kde` data set (images in [−1, 1]). */
+export const mnistKdeStd = 0.1;
 
 /** Sizes of the data sets and sample batches. */
 export interface DatasetSizes {
@@ -66,6 +69,36 @@ export function prepareDataset(name: string, sizes: DatasetSizes, seed: number):
       },
       statistic: 'median',
       distance: 'frechet',
+      empirical: false,
+    };
+  }
+  if (key === 'mnist-kde') {
+    // The same digits, each blurred by isotropic Gaussian noise of std 0.1: a mixture with one
+    // component per image, whose flow does not collapse onto single images as σ → 0.
+    const mnist = loadMnist({ count: sizes.mnistImages, size: sizes.mnistSize, seed });
+    const data = gaussianMixture({
+      weights: Array<number>(mnist.count).fill(1),
+      means: mnist.images,
+      stds: Array<number>(mnist.count).fill(mnistKdeStd),
+      dim: mnist.dim,
+    });
+    return {
+      key,
+      title: `MNIST digits blurred by N(0, ${mnistKdeStd}²) (${sizes.mnistImages} images, ${sizes.mnistSize}×${sizes.mnistSize})`,
+      data,
+      samples: sizes.mnistSamples,
+      description: {
+        kind: 'mnistKde',
+        seed,
+        images: sizes.mnistImages,
+        size: sizes.mnistSize,
+        std: mnistKdeStd,
+        dim: data.dim,
+        sigmaData: data.sigmaData,
+      },
+      image: { width: sizes.mnistSize, height: sizes.mnistSize },
+      statistic: 'median',
+      distance: 'slicedW2',
       empirical: false,
     };
   }

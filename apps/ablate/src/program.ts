@@ -83,7 +83,7 @@ export function buildProgram(): Command {
         'data sets: gmm (Gaussian mixture), mnist (empirical MNIST distribution)',
       )
         .default([...samplerDefaults.data], samplerDefaults.data.join(','))
-        .argParser(nameList('data set', ['gmm', 'mnist'])),
+        .argParser(nameList('data set', ['gmm', 'mnist', 'mnist-kde'])),
     )
     .addOption(
       new Option('--gmm-samples <n>', 'samples from the Gaussian mixture').argParser(
