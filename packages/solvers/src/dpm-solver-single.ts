@@ -1,4 +1,5 @@
 import { checkOneOf, ParameterError } from '@edmkit/core';
+import { churn as makeChurn, churnGamma, type Churn } from './churn.js';
 import {
   checkSigmas,
   type DuplicateSigmas,
@@ -13,13 +14,19 @@ export interface DpmSolverSingleOptions {
   readonly order?: number;
   /** How repeated σ values are treated (default 'reject'). */
   readonly duplicates?: DuplicateSigmas;
+  /** EDM churn S_churn ≥ 0 (default 0: deterministic); with S_min, S_max, S_noise as in `heunK`. */
+  readonly sChurn?: number;
+  readonly sMin?: number;
+  readonly sMax?: number;
+  readonly sNoise?: number;
 }
 
 /** The solver returned by {@link dpmSolverSingle}. */
 export interface DpmSolverSingleSolver extends SigmaSolver {
   readonly name: 'dpm-solver-single';
   readonly order: 2 | 3;
-  readonly stochastic: false;
+  readonly stochastic: boolean;
+  readonly churn: Churn;
 }
 
 /**
@@ -35,9 +42,11 @@ export interface DpmSolverSingleSolver extends SigmaSolver {
  * r₁ = ⅓, r₂ = ⅔ (k-diffusion's `DPMSolver.dpm_solver_3_step`), h = λ_{i+1} − λ_i:
  * u₁ = x − σ_{s₁}(e^{r₁h} − 1)ε, u₂ = x − σ_{s₂}(e^{r₂h} − 1)ε − σ_{s₂}(r₂/r₁)((e^{r₂h} − 1)/(r₂h) − 1)(ε₁ − ε),
  * x_{i+1} = x − σ_{i+1}(e^h − 1)ε − (σ_{i+1}/r₂)((e^h − 1)/h − 1)(ε₂ − ε).
- * k-diffusion's `sample_dpm_2` also supports churn; this one is deterministic.
+ * With S_churn > 0 each step first raises σ_i to σ̂ = σ_i(1 + γ_i) by adding fresh noise
+ * (EDM's churn, Algorithm 2, as k-diffusion's `sample_dpm_2` offers), then steps from σ̂.
  *
  * @param options.order - 2 or 3 (default 2)
+ * @param options.sChurn - S_churn ≥ 0 (default 0); `sMin`, `sMax`, `sNoise` as in {@link churn}
  * @example
  * const { x, nfe } = await dpmSolverSingle({ order: 3 }).sample({ ops: arrayOps, denoiser, x: x0, sigmas });
  * @see https://arxiv.org/abs/2206.00927
@@ -51,13 +60,28 @@ export function dpmSolverSingle(options: DpmSolverSingleOptions = {}): DpmSolver
     'reject',
     'merge',
   ] as const);
+  const c = makeChurn({
+    ...(options.sChurn !== undefined ? { sChurn: options.sChurn } : {}),
+    ...(options.sMin !== undefined ? { sMin: options.sMin } : {}),
+    ...(options.sMax !== undefined ? { sMax: options.sMax } : {}),
+    ...(options.sNoise !== undefined ? { sNoise: options.sNoise } : {}),
+  });
+  const stochastic = c.sChurn > 0;
   return Object.freeze({
     name: 'dpm-solver-single' as const,
     order,
-    stochastic: false as const,
+    stochastic,
+    churn: c,
     async sample<T>(run: SigmaSolverRun<T>): Promise<SigmaSolverResult<T>> {
-      const { ops, denoiser, onStep } = run;
+      const { ops, denoiser, onStep, rngs } = run;
       const sigmas = checkSigmas(run.sigmas, duplicates);
+      if (stochastic && (rngs === undefined || rngs.length === 0)) {
+        throw new ParameterError(
+          'rngs',
+          'one Rng per sample (dpmSolverSingle with sChurn > 0 is stochastic)',
+          rngs,
+        );
+      }
       const n = sigmas.length - 1;
       let x = run.x;
       let nfe = 0;
@@ -84,8 +108,21 @@ export function dpmSolverSingle(options: DpmSolverSingleOptions = {}): DpmSolver
       };
       try {
         for (let i = 0; i < n; i++) {
-          const sigma = sigmas[i]!;
+          const sigmaCur = sigmas[i]!;
           const sigmaNext = sigmas[i + 1]!;
+          // Churn: raise σ_i to σ̂ = σ_i(1 + γ_i) with fresh noise (Algorithm 2, lines 4–6).
+          const gamma = churnGamma(c, sigmaCur, n);
+          const sigma = sigmaCur * (1 + gamma);
+          if (gamma > 0) {
+            const noise = ops.randnLike(x, rngs!);
+            const hat = ops.combine([
+              [1, x],
+              [c.sNoise * Math.sqrt(sigma * sigma - sigmaCur * sigmaCur), noise],
+            ]);
+            ops.dispose(noise);
+            if (x !== run.x) ops.dispose(x);
+            x = hat;
+          }
           const e0 = await eps(x, sigma);
           let next: T;
           if (sigmaNext === 0) {
@@ -139,7 +176,7 @@ export function dpmSolverSingle(options: DpmSolverSingleOptions = {}): DpmSolver
           free(e0);
           if (x !== run.x) ops.dispose(x);
           x = next;
-          if (onStep) await onStep({ i, n, sigma, sigmaNext, nfe, x });
+          if (onStep) await onStep({ i, n, sigma: sigmaCur, sigmaNext, nfe, x });
         }
       } catch (error) {
         for (const t of live) ops.dispose(t);

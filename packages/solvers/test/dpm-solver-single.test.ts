@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arrayOps, ParameterError, sampleRngs } from '@edmkit/core';
+import { isotropicGaussian } from '@edmkit/data';
 import { dpmSolverSingle, heunK, type SigmaSolver } from '@edmkit/solvers';
 import {
   denoiser,
@@ -95,6 +96,40 @@ describe('dpmSolverSingle', () => {
       order: 3,
       stochastic: false,
     });
+  });
+
+  it('with churn: sample b from rngs[b] only, same output across batch sizes, marginals kept', async () => {
+    const solver = dpmSolverSingle({ order: 2, sChurn: 10 });
+    expect(solver.stochastic).toBe(true);
+    const sigmas = karras(64);
+    const batch = 2000;
+    const latents = new Float64Array(batch);
+    sampleRngs(3, batch).forEach((r, b) => (latents[b] = r.normal() * sigmas[0]!));
+    const scalar = isotropicGaussian({ sigmaData: 0.5, dim: 1 });
+    const d = (x: Float64Array, s: number) => scalar.denoiser(x, s);
+    const all = await solver.sample({
+      ops: arrayOps,
+      denoiser: d,
+      x: latents,
+      sigmas,
+      rngs: sampleRngs(4, batch),
+    });
+    const part = await solver.sample({
+      ops: arrayOps,
+      denoiser: d,
+      x: latents.slice(7, 10),
+      sigmas,
+      rngs: sampleRngs(4, 3, 7),
+    });
+    expect(Array.from(part.x)).toEqual(Array.from(all.x.subarray(7, 10)));
+    // Churn with the exact denoiser keeps the data marginal N(0, σ_d²).
+    const variance = all.x.reduce((a, v) => a + v * v, 0) / batch;
+    expect(variance / 0.25).toBeGreaterThan(0.9);
+    expect(variance / 0.25).toBeLessThan(1.1);
+    await expect(solver.sample({ ops: arrayOps, denoiser: d, x: latents, sigmas })).rejects.toThrow(
+      /rngs/,
+    );
+    expect(() => dpmSolverSingle({ sChurn: -1 })).toThrow(/sChurn/);
   });
 });
 
