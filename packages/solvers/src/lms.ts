@@ -1,6 +1,6 @@
 import { checkOneOf, ParameterError } from '@edmkit/core';
+import { linearMultistep } from './linear-multistep.js';
 import {
-  checkSigmas,
   type DuplicateSigmas,
   type SigmaSolver,
   type SigmaSolverResult,
@@ -94,42 +94,13 @@ export function lms(options: LmsOptions = {}): LmsSolver {
     order,
     stochastic: false as const,
     lowerOrderFinal,
-    async sample<T>(run: SigmaSolverRun<T>): Promise<SigmaSolverResult<T>> {
-      const { ops, denoiser, onStep } = run;
-      const sigmas = checkSigmas(run.sigmas, duplicates);
-      const n = sigmas.length - 1;
-      const ds: T[] = [];
-      let x = run.x;
-      let nfe = 0;
-      try {
-        for (let i = 0; i < n; i++) {
-          const sigma = sigmas[i]!;
-          const sigmaNext = sigmas[i + 1]!;
-          const denoised = await denoiser(x, sigma);
-          nfe++;
-          const d = ops.combine([
-            [1 / sigma, x],
-            [-1 / sigma, denoised],
-          ]);
-          ops.dispose(denoised);
-          ds.unshift(d);
-          if (ds.length > order) ops.dispose(ds.pop()!);
-          let k = Math.min(order, i + 1);
-          if (lowerOrderFinal && n < 10) k = Math.min(k, n - i);
-          const terms: (readonly [number, T])[] = [[1, x]];
-          for (let j = 0; j < k; j++) terms.push([lmsCoefficient(sigmas, i, k, j), ds[j]!]);
-          const next = ops.combine(terms);
-          if (x !== run.x) ops.dispose(x);
-          x = next;
-          if (onStep) await onStep({ i, n, sigma, sigmaNext, nfe, x });
-        }
-      } catch (error) {
-        if (x !== run.x) ops.dispose(x);
-        throw error;
-      } finally {
-        for (const d of ds) ops.dispose(d);
-      }
-      return { x, nfe };
+    sample<T>(run: SigmaSolverRun<T>): Promise<SigmaSolverResult<T>> {
+      return linearMultistep(run, {
+        order,
+        lowerOrderFinal,
+        duplicates,
+        coefficient: lmsCoefficient,
+      });
     },
   });
 }
