@@ -3,12 +3,12 @@ import { edmSteps } from '@edmkit/schedules';
 import { dpmSolverPlusPlus } from '@edmkit/solvers';
 import { describe, expect, it } from 'vitest';
 import {
-  data,
   gaussian,
+  gaussianConvergence,
   linear,
   maxAbs,
   observedOrders,
-  tracking,
+  trackedRun,
   x0,
 } from './helpers/exponential.js';
 
@@ -126,37 +126,24 @@ describe('dpmSolverPlusPlus', () => {
   });
 
   it('converges to the closed-form Gaussian solution at σ = 0', async () => {
-    const exact = data.flow(x0, 80, 0);
     for (const order of [2, 3] as const) {
-      const e: number[] = [];
-      for (const n of [16, 256]) {
-        const sigmas = [...edmSteps().sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-        const { x, nfe } = await dpmSolverPlusPlus({ order }).sample({
-          ops: arrayOps,
-          denoiser: gaussian,
-          x: x0,
-          sigmas,
-        });
-        expect(nfe).toBe(n);
-        e.push(maxAbs(x, exact));
-      }
-      expect(e[1]!).toBeLessThan(1e-3);
-      expect(e[1]!).toBeLessThan(e[0]! / 10);
+      const [coarse, fine] = await gaussianConvergence(
+        (order) => dpmSolverPlusPlus({ order: order as 2 | 3 }),
+        order,
+      );
+      expect([coarse!.nfe, fine!.nfe]).toEqual([16, 256]);
+      expect(fine!.error).toBeLessThan(1e-3);
+      expect(fine!.error).toBeLessThan(coarse!.error / 10);
     }
   });
 
   it('disposes every intermediate tensor, awaits async denoisers and leaves the input untouched', async () => {
     for (const order of [2, 3] as const) {
-      const { ops, wrap, live } = tracking();
-      const input = x0.slice();
-      const sigmas = [...edmSteps().sigmaSteps(7, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
-      const { x } = await dpmSolverPlusPlus({ order }).sample({
-        ops,
-        denoiser: wrap(gaussian),
-        x: input,
-        sigmas,
-      });
-      expect([...live]).toEqual([x]);
+      const { live, x, input } = await trackedRun(
+        (order) => dpmSolverPlusPlus({ order: order as 2 | 3 }),
+        order,
+      );
+      expect(live).toEqual([x]);
       expect(input).toEqual(x0);
     }
   });

@@ -51,3 +51,38 @@ export function tracking() {
 
 // A linear denoiser D(x; σ) = a(σ)·x + b with a(σ) = 1/(1 + σ²), b = 0.3 (for hand computation).
 export const linear: Denoiser<Float64Array> = (x, s) => x.map((v) => v / (1 + s * s) + 0.3);
+
+/**
+ * Runs the solver `make(order)` from the same latents on N = 16 and 256 EDM steps to
+ * σ = 0 with Gaussian data: its NFE and max error against the closed-form flow at σ = 0.
+ */
+export async function gaussianConvergence(
+  make: (order: 1 | 2 | 3) => SigmaSolver,
+  order: 1 | 2 | 3,
+) {
+  const exact = data.flow(x0, 80, 0);
+  const out: { n: number; nfe: number; error: number }[] = [];
+  for (const n of [16, 256]) {
+    const sigmas = [...edmSteps().sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
+    const { x, nfe } = await make(order).sample({
+      ops: arrayOps,
+      denoiser: gaussian,
+      x: x0,
+      sigmas,
+    });
+    out.push({ n, nfe, error: maxAbs(x, exact) });
+  }
+  return out;
+}
+
+/**
+ * Runs `make(order)` on tracked tensors with an async denoiser: the tensors left alive
+ * besides the result, the result, and the (hopefully untouched) input.
+ */
+export async function trackedRun(make: (order: 1 | 2 | 3) => SigmaSolver, order: 1 | 2 | 3) {
+  const { ops, wrap, live } = tracking();
+  const input = x0.slice();
+  const sigmas = [...edmSteps().sigmaSteps(7, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
+  const { x } = await make(order).sample({ ops, denoiser: wrap(gaussian), x: input, sigmas });
+  return { live: [...live], x, input };
+}
