@@ -2,11 +2,22 @@ import { readFileSync } from 'node:fs';
 
 /**
  * Reference fixtures produced by the official EDM code, shared by the tests of
- * several packages. They live in `<repo>/../shared/fixtures/edm-reference/`
- * (a sibling of the repository clone).
+ * several packages. They live inside the repository, in
+ * `test-support/fixtures/edm-reference/`, so a clone anywhere reads them.
  */
 export function readFixture<T>(name: 'precond.json' | 'discretization.json'): T {
-  const url = new URL(`../../shared/fixtures/edm-reference/${name}`, import.meta.url);
+  return readReference<T>(`edm-reference/${name}`);
+}
+
+/** The reference runs of other libraries' samplers (see `test-support/fixtures/README.md`). */
+export type ReferenceFile =
+  | `edm-reference/${'precond' | 'discretization'}.json`
+  | 'kdiffusion/vectors.json'
+  | 'diffusers/vectors.json';
+
+/** Reads one reference file of `test-support/fixtures/`. */
+export function readReference<T>(file: ReferenceFile): T {
+  const url = new URL(`./fixtures/${file}`, import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')) as T;
 }
 
