@@ -1,7 +1,7 @@
-import { arrayOps, checkInteger, sampleRngs, type Denoiser } from '@edmkit/core';
+import { arrayOps, checkInteger, sampleRngs } from '@edmkit/core';
 import { referenceSolve, rmsError, summarize } from '@edmkit/metrics';
 import { edmSteps } from '@edmkit/schedules';
-import type { SigmaSolver } from '@edmkit/solvers';
+import { stepsForNfe, type AdaptiveSolver, type SigmaSolver } from '@edmkit/solvers';
 import type { PreparedDataset } from './datasets.js';
 
 /** One run of the adaptive solver: its tolerance, the NFE it chose and its error. */
@@ -33,7 +33,7 @@ export interface SolverAblationOptions {
   /** Tolerances (rtol = atol) at which the adaptive solver runs, reporting the NFE it used. */
   readonly adaptiveTolerances?: readonly number[];
   /** Builds the adaptive solver for a tolerance. */
-  readonly adaptiveSolver?: (tol: number) => SigmaSolver;
+  readonly adaptiveSolver?: (tol: number) => AdaptiveSolver;
 }
 
 /** One cell: a solver at one NFE target on one data set. */
@@ -51,45 +51,6 @@ export interface SolverCell {
   /** Error for every ρ tried. */
   readonly byRho?: Record<string, number>;
   readonly note?: string;
-}
-
-/** The NFE a solver uses for `n` steps, measured with a free denoiser. */
-async function nfeOf(
-  solver: SigmaSolver,
-  n: number,
-  rho: number,
-  range: { sigmaMin: number; sigmaMax: number },
-): Promise<number> {
-  const sigmas = [...edmSteps({ rho }).sigmaSteps(n, range), 0];
-  const zero: Denoiser<Float64Array> = (x) => new Float64Array(x.length);
-  const { nfe } = await solver.sample({
-    ops: arrayOps,
-    denoiser: zero,
-    x: new Float64Array(1).fill(sigmas[0]!),
-    sigmas,
-    rngs: sampleRngs(0, 1),
-  });
-  return nfe;
-}
-
-/** The largest step count whose NFE does not exceed `target` (undefined if even N = 1 does). */
-export async function stepsForNfe(
-  solver: SigmaSolver,
-  target: number,
-  range: { sigmaMin: number; sigmaMax: number },
-): Promise<number | undefined> {
-  let best: number | undefined;
-  for (let n = 1; n <= target; n++) {
-    let nfe: number;
-    try {
-      nfe = await nfeOf(solver, n, 7, range);
-    } catch {
-      continue; // too few steps for the solver's order
-    }
-    if (nfe <= target) best = n;
-    else break;
-  }
-  return best;
 }
 
 /**
@@ -117,7 +78,7 @@ export async function runSolverAblation(
   for (const { label, solver } of options.solvers) {
     for (const target of [...options.nfe].sort((a, b) => a - b)) {
       checkInteger('nfe', target, 1);
-      const n = await stepsForNfe(solver, target, range);
+      const n = stepsForNfe(solver, target);
       if (n === undefined) {
         cells.push({
           dataset: dataset.key,

@@ -15,7 +15,10 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
       throw new ParameterError('terms', 'a non-empty list of [coefficient, tensor]', terms);
     const n = first[1].length;
     const out = new Float64Array(n);
-    for (const [a, x] of terms) {
+    for (let k = 0; k < terms.length; k++) {
+      const [a, x] = terms[k]!;
+      if (!Number.isFinite(a))
+        throw new ParameterError(`terms[${k}][0]`, 'a finite coefficient', a);
       if (x.length !== n)
         throw new ParameterError('terms', `tensors of equal length ${n}`, x.length);
       if (a === 0) continue;
@@ -67,6 +70,16 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
 
   tidy<R>(fn: () => R): R {
     return fn();
+  },
+
+  check(y: unknown, like: Float64Array): string | undefined {
+    if (y === undefined || y === null) return String(y);
+    if (!(y instanceof Float64Array))
+      return `a ${Object.prototype.toString.call(y).slice(8, -1)} instead of a Float64Array`;
+    if (y.length !== like.length) return `${y.length} values instead of ${like.length}`;
+    for (let i = 0; i < y.length; i++)
+      if (!Number.isFinite(y[i])) return `non-finite values (${y[i]} at index ${i})`;
+    return undefined;
   },
 
   dispose(): void {},

@@ -46,6 +46,30 @@ export class UnknownNameError extends EdmkitError {
   }
 }
 
+/**
+ * A denoiser (or network) returned something a sampler or loss cannot use:
+ * nothing, a tensor of the wrong shape, or non-finite values. The message names
+ * the step, the noise level and what was wrong, e.g.
+ * `the denoiser returned non-finite values (NaN at index 3) at step 2 (sigma = 4.5)`.
+ */
+export class DenoiserError extends EdmkitError {
+  override readonly name: string = 'DenoiserError';
+  /** Step index (0-based) of the sampler, or undefined outside a sampler (a loss). */
+  readonly step: number | undefined;
+  /** The noise level of the call (a loss: the first σ of the batch). */
+  readonly sigma: number;
+  /** What was wrong with the output. */
+  readonly problem: string;
+
+  constructor(problem: string, sigma: number, step?: number) {
+    const where = step === undefined ? '' : ` at step ${step}`;
+    super(`the denoiser returned ${problem}${where} (sigma = ${sigma})`);
+    this.step = step;
+    this.sigma = sigma;
+    this.problem = problem;
+  }
+}
+
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null)

@@ -1,4 +1,4 @@
-export { EdmkitError, ParameterError, UnknownNameError } from './errors.js';
+export { DenoiserError, EdmkitError, ParameterError, UnknownNameError } from './errors.js';
 export { checkInteger, checkNumber, checkOneOf, checkOrdered, checkPositive } from './validate.js';
 export type { NumberBounds } from './validate.js';
 export { createRng, rngFromState, sampleRngs } from './rng.js';

@@ -26,6 +26,14 @@ export interface TensorOps<T> {
   tidy<R>(fn: () => R): R;
   /** Releases a tensor (no-op for garbage-collected backends). */
   dispose(x: T): void;
+  /**
+   * Optional check of a denoiser's output `y` against its input `like`: returns
+   * what is wrong (wrong type or shape, non-finite values), or undefined when `y`
+   * is usable. The samplers and losses call it on every denoiser output and raise
+   * a `DenoiserError` with the message. A backend may check only what is cheap
+   * (the shape) where reading values back would stall it.
+   */
+  check?(y: unknown, like: T): string | undefined;
 }
 
 /**

@@ -35,8 +35,20 @@ export function validateSamplerConfig(config: SamplerConfig): SamplerConfig {
   checkOneOf('discretization', config.discretization, discretizationNames);
   checkOneOf('schedule', config.schedule, scheduleNames);
   checkOneOf('scaling', config.scaling, scalingNames);
-  if (config.alpha !== undefined)
+  if (config.alpha !== undefined) {
     checkNumber('alpha', config.alpha, { min: 0, minInclusive: false, max: 1 });
+    // α belongs to the general 2nd-order method; Heun is α = 1, midpoint α = ½, Euler has none.
+    const fixed = config.solver === 'heun' ? 1 : config.solver === 'midpoint' ? 0.5 : undefined;
+    if (config.solver === 'euler' || (fixed !== undefined && config.alpha !== fixed)) {
+      throw new ParameterError(
+        'alpha',
+        config.solver === 'euler'
+          ? "absent with solver 'euler' (α belongs to solver 'second-order')"
+          : `${fixed} with solver '${config.solver}' (use solver 'second-order' for another α)`,
+        config.alpha,
+      );
+    }
+  }
   if (config.rho !== undefined) checkPositive('rho', config.rho);
   if (config.sigmaMin !== undefined) checkPositive('sigmaMin', config.sigmaMin);
   if (config.sigmaMax !== undefined) checkPositive('sigmaMax', config.sigmaMax);

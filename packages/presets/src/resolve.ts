@@ -1,4 +1,4 @@
-import type { Denoiser, Rng, TensorOps } from '@edmkit/core';
+import { UnknownNameError, type Denoiser, type Rng, type TensorOps } from '@edmkit/core';
 import {
   clampRange,
   edmPrecond,
@@ -31,14 +31,14 @@ import {
   heun,
   sample,
   secondOrder,
-  solverNfe,
+  stepsForNfe,
   timeSteps,
   type Churn,
+  type GeneralizedSolver,
   type SampleResult,
-  type Solver,
   type StepInfo,
 } from '@edmkit/solvers';
-import type { NetworkName } from './axes.js';
+import { networkNames, type NetworkName } from './axes.js';
 import { validateSamplerConfig } from './override.js';
 import type { SamplerConfig } from './sampler-config.js';
 
@@ -60,13 +60,14 @@ export interface ResolvedSampler {
   readonly schedule: NoiseSchedule;
   readonly scaling: Scaling;
   readonly discretization: Discretization;
-  readonly solver: Solver;
+  /** The generalised sampler with this configuration's σ(t), s(t), churn and σ rounding. */
+  readonly solver: GeneralizedSolver;
   readonly churn: Churn;
   /** t_0 > … > t_{N−1} > t_N = 0 for `n` steps (SPEC §3.3). */
   tSteps(n: number): Float64Array;
   /** Denoiser evaluations of `n` steps. */
   nfe(n: number): number;
-  /** The number of steps whose NFE is closest to, and at most, `nfe` (at least 1). */
+  /** The most steps whose NFE is at most `nfe` (an integer ≥ 1). */
   stepsForNfe(nfe: number): number;
 }
 
@@ -81,6 +82,8 @@ export function networkPrecond(name: NetworkName): Preconditioner {
       return iddpmPrecond();
     case 'edm':
       return edmPrecond();
+    default:
+      throw new UnknownNameError('network', String(name), networkNames);
   }
 }
 
@@ -135,14 +138,18 @@ export function resolveSampler(input: SamplerConfig): ResolvedSampler {
   // The VP scaling preserves the variance of whichever σ(t) is in use: s = 1/√(1 + σ(t)²) (SPEC §3).
   const scaling = config.scaling === 'vp' ? vpScaling({ schedule }) : noScaling();
   const discretization = makeDiscretization(config, epsilonS);
-  const solver =
-    config.solver === 'euler'
-      ? euler()
-      : config.solver === 'heun'
-        ? heun()
-        : secondOrder({ alpha: config.alpha ?? (config.solver === 'midpoint' ? 0.5 : 1) });
   const churn = makeChurn(config.churn);
   const roundSigma = (sigma: number) => precond.roundSigma(sigma);
+  const options = { schedule, scaling, churn, roundSigma };
+  const solver =
+    config.solver === 'euler'
+      ? euler(options)
+      : config.solver === 'heun'
+        ? heun(options)
+        : secondOrder({
+            ...options,
+            alpha: config.alpha ?? (config.solver === 'midpoint' ? 0.5 : 1),
+          });
 
   return Object.freeze({
     config,
@@ -155,9 +162,8 @@ export function resolveSampler(input: SamplerConfig): ResolvedSampler {
     solver,
     churn,
     tSteps: (n: number) => timeSteps({ discretization, n, range, schedule, roundSigma }),
-    nfe: (n: number) => solverNfe(solver, n),
-    stepsForNfe: (nfe: number) =>
-      Math.max(1, solver.order === 1 ? Math.floor(nfe) : Math.floor((nfe + 1) / 2)),
+    nfe: (n: number) => solver.nfe(n),
+    stepsForNfe: (nfe: number) => stepsForNfe(solver, nfe)!,
   });
 }
 

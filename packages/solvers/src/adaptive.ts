@@ -12,7 +12,7 @@ import {
   type SigmaSolver,
   type SigmaSolverResult,
   type SigmaSolverRun,
-} from './sigma-solver.js';
+} from './runner.js';
 
 /** Reads a tensor's values into numbers, for the error norm. */
 export type ReadTensor = (x: unknown) => ArrayLike<number> | Promise<ArrayLike<number>>;
@@ -66,7 +66,7 @@ export interface AdaptiveResult<T> extends SigmaSolverResult<T> {
 }
 
 /** The embedded-pair adaptive σ-space solver. */
-export interface AdaptiveSolver extends SigmaSolver {
+export interface AdaptiveSolver extends Omit<SigmaSolver, 'nfe' | 'duplicates'> {
   readonly name: 'adaptive';
   readonly order: 2 | 3;
   readonly stochastic: false;

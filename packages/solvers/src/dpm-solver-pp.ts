@@ -1,146 +1,141 @@
-import { ParameterError } from '@edmkit/core';
+import { checkOneOf } from '@edmkit/core';
+import { stepOrder } from './multistep.js';
 import {
-  checkBooleanOption,
-  checkDuplicatesOption,
-  checkOrderOption,
-  disposeAll,
-  report,
-  stepOrder,
-  type Terms,
-} from './exponential-integrator.js';
-import {
-  checkSigmas,
+  checkBoolean,
+  checkChoice,
+  checkDuplicates,
+  checkOptions,
+  defineSolver,
   type DuplicateSigmas,
   type SigmaSolver,
-  type SigmaSolverResult,
-  type SigmaSolverRun,
-} from './sigma-solver.js';
+  type StepContext,
+} from './runner.js';
+
+/** How the 2nd-order multistep term of DPM-Solver++ is formed (DPM-Solver's `solver_type`). */
+export type DpmSolverType = 'midpoint' | 'heun';
+
+/**
+ * The coefficient on the second difference D2 of 3rd-order DPM-Solver++ steps:
+ * `'reference'` φ₂/h − ½ (DPM-Solver, diffusers, k-diffusion), `'taylor'`
+ * 2·(φ₂/h − ½), the exact Taylor term (local error O(h⁴)).
+ */
+export type D2Coefficient = 'reference' | 'taylor';
 
 /** Options of {@link dpmSolverPlusPlus}. */
 export interface DpmSolverPlusPlusOptions {
   /** 2 (DPM-Solver++(2M), default) or 3 (DPM-Solver++(3M)). */
   readonly order?: 2 | 3;
-  /** Use lower orders for the last steps when N < 15 (default true, as the reference does). */
+  /** 2nd-order term: 'midpoint' (default) or 'heun'. */
+  readonly solverType?: DpmSolverType;
+  /** Use lower orders for the last steps when N < 15 (default true, as diffusers). */
   readonly lowerOrderFinal?: boolean;
+  /** D2 coefficient of 3M steps: 'reference' (default) or 'taylor'. */
+  readonly d2Coefficient?: D2Coefficient;
   /** How repeated consecutive σ values are treated (default 'reject'). */
   readonly duplicates?: DuplicateSigmas;
 }
 
-/** DPM-Solver++(2M) / (3M) as a σ-space solver. */
+/** DPM-Solver++(2M) / (3M). */
 export interface DpmSolverPlusPlus extends SigmaSolver {
   readonly name: 'dpmpp-2m' | 'dpmpp-3m';
   readonly order: 2 | 3;
   readonly stochastic: false;
+  readonly solverType: DpmSolverType;
   readonly lowerOrderFinal: boolean;
-  readonly duplicates: DuplicateSigmas;
+  readonly d2Coefficient: D2Coefficient;
 }
 
 /**
- * DPM-Solver++ multistep (2M, 3M): a data-prediction exponential integrator of the
- * probability-flow ODE in the log-SNR λ = −ln σ, one denoiser evaluation per step.
+ * DPM-Solver++ multistep (2M, 3M): the data-prediction exponential integrator of
+ * the probability-flow ODE in λ = −ln σ, one denoiser evaluation per step.
  *
  * Paper: Lu et al. 2022 (DPM-Solver++, arXiv 2211.01095), Algorithm 2. With
- * h = λ_{i+1} − λ_i, r = h_{i−1}/h and D_i = D(x_i; σ_i):
- * 2M: x_{i+1} = (σ_{i+1}/σ_i)·x_i + (1 − e^{−h})·((1 + 1/(2r))·D_i − 1/(2r)·D_{i−1});
- * 3M: with φ₁ = e^{−h} − 1, φ₂ = φ₁/h + 1, φ₃ = 2·(φ₂/h − ½),
- * r₀ = h_{i−1}/h, r₁ = h_{i−2}/h, D1₀ = (D_i − D_{i−1})/r₀, D1₁ = (D_{i−1} − D_{i−2})/r₁,
- * D1 = D1₀ + r₀/(r₀ + r₁)·(D1₀ − D1₁), D2 = (D1₀ − D1₁)/(r₀ + r₁):
- * x_{i+1} = (σ_{i+1}/σ_i)·x_i − φ₁·D_i + φ₂·D1 − φ₃·D2.
- * Deviation: the reference codes (DPM-Solver, diffusers, k-diffusion's sample_dpmpp_3m_sde)
- * use φ₂/h − ½ without the factor 2. Since D2 ≈ h²·D''/2, the exact Taylor term
- * ∫₀ʰ e^{τ−h}·τ²/2 dτ·D'' = −(φ₂/h − ½)·h²·D'' needs the factor 2; without it the
- * local error is O(h³) and we measured global order 2 on Gaussian data (order ≥ 3 with it).
- * Warm-up: the first step is first order (DDIM), the second (3M) second order.
- * A last step to σ_N = 0 (λ = ∞) is a first-order step, x_N = D(x_{N−1}; σ_{N−1}),
- * as k-diffusion's sample_dpmpp_2m does; the reference code (VP, ending at t = ε) never reaches 0.
- * `lowerOrderFinal` lowers the order to the number of steps left when N < 15 (diffusers' rule;
- * the DPM-Solver reference uses N < 10 in some versions).
+ * h = λ_{i+1} − λ_i, φ₁ = e^{−h} − 1, φ₂ = φ₁/h + 1, r₀ = h_{i−1}/h, r₁ = h_{i−2}/h,
+ * D1₀ = (D_i − D_{i−1})/r₀, D1₁ = (D_{i−1} − D_{i−2})/r₁:
+ * - 1st order: x_{i+1} = (σ_{i+1}/σ_i)·x_i − φ₁·D_i;
+ * - 2M: x_{i+1} = (σ_{i+1}/σ_i)·x_i − φ₁·D_i − ½φ₁·D1₀ ('midpoint') or + φ₂·D1₀ ('heun');
+ * - 3M: with D1 = D1₀ + r₀/(r₀ + r₁)·(D1₀ − D1₁), D2 = (D1₀ − D1₁)/(r₀ + r₁):
+ *   x_{i+1} = (σ_{i+1}/σ_i)·x_i − φ₁·D_i + φ₂·D1 − c·(φ₂/h − ½)·D2,
+ *   c = 1 as in DPM-Solver, diffusers and k-diffusion (`'reference'`, default); c = 2
+ *   (`'taylor'`) makes the D2 term the exact Taylor term, since D2 ≈ h²D″/2.
+ * Warm-up: the first step is first order, the second (3M) second order. With
+ * `lowerOrderFinal` and N < 15 the order is at most the number of steps left;
+ * the step into σ = 0 (λ = ∞) is first order, x_N = D(x_{N−1}; σ_{N−1}). This is
+ * diffusers' DPMSolverMultistepScheduler (and EDMDPMSolverMultistepScheduler)
+ * with `algorithm_type="dpmsolver++"`; 2M is also k-diffusion's `sample_dpmpp_2m`.
  *
  * @param options.order - 2 or 3 (default 2)
+ * @param options.solverType - 'midpoint' (default) or 'heun'
  * @param options.lowerOrderFinal - default true
+ * @param options.d2Coefficient - 'reference' (default) or 'taylor'
  * @param options.duplicates - 'reject' (default) or 'merge'
  * @example
- * const solver = dpmSolverPlusPlus({ order: 2 });
  * const sigmas = [...edmSteps().sigmaSteps(10, { sigmaMin: 0.002, sigmaMax: 80 }), 0];
- * const { x, nfe } = await solver.sample({ ops: arrayOps, denoiser, x: z.map((v) => v * 80), sigmas }); // nfe = 10
+ * const { x, nfe } = await dpmSolverPlusPlus({ order: 3 }).sample({ ops: arrayOps, denoiser, x: x0, sigmas }); // nfe = 10
  * @see https://arxiv.org/abs/2211.01095
- * @see https://arxiv.org/abs/2206.00364
  */
-export function dpmSolverPlusPlus(options: DpmSolverPlusPlusOptions = {}): DpmSolverPlusPlus {
-  if (options == null || typeof options !== 'object') {
-    throw new ParameterError(
-      'options',
-      'an object { order?, lowerOrderFinal?, duplicates? }',
-      options,
-    );
-  }
-  const order = checkOrderOption(options.order, [2, 3] as const, 2);
-  const lowerOrderFinal = checkBooleanOption('lowerOrderFinal', options.lowerOrderFinal, true);
-  const duplicates = checkDuplicatesOption(options.duplicates);
+export function dpmSolverPlusPlus(input?: DpmSolverPlusPlusOptions): DpmSolverPlusPlus {
+  const options = checkOptions(
+    input,
+    '{ order?, solverType?, lowerOrderFinal?, d2Coefficient?, duplicates? }',
+  );
+  const order = checkChoice('order', options.order, [2, 3] as const, 2);
+  const solverType = checkOneOf('solverType', options.solverType ?? 'midpoint', [
+    'midpoint',
+    'heun',
+  ] as const);
+  const lowerOrderFinal = checkBoolean('lowerOrderFinal', options.lowerOrderFinal, true);
+  const d2Coefficient = checkOneOf('d2Coefficient', options.d2Coefficient ?? 'reference', [
+    'reference',
+    'taylor',
+  ] as const);
+  const duplicates = checkDuplicates(options.duplicates, 'reject');
+  const c2 = d2Coefficient === 'taylor' ? 2 : 1;
 
-  async function sample<T>(run: SigmaSolverRun<T>): Promise<SigmaSolverResult<T>> {
-    const { ops, denoiser, onStep } = run;
-    const sigmas = checkSigmas(run.sigmas, duplicates);
-    const n = sigmas.length - 1;
-    const lambda = (i: number) => -Math.log(sigmas[i]!);
-    const history: T[] = []; // denoised D_{i−k+1}, …, D_i (newest last)
-    let x = run.x;
-    let nfe = 0;
-    let ok = false;
-    try {
-      for (let i = 0; i < n; i++) {
-        const sigma = sigmas[i]!;
-        const sigmaNext = sigmas[i + 1]!;
-        history.push(await denoiser(x, sigma));
-        nfe++;
-        const d0 = history[history.length - 1]!;
-        let terms: Terms<T>;
-        if (sigmaNext === 0) {
-          terms = [[1, d0]];
-        } else {
-          const k = stepOrder(order, i, n, history.length, lowerOrderFinal);
-          const h = lambda(i + 1) - lambda(i);
-          const phi1 = Math.expm1(-h); // e^{−h} − 1
-          terms = [[sigmaNext / sigma, x]];
-          if (k === 1) {
-            terms.push([-phi1, d0]);
-          } else if (k === 2) {
-            const r = (lambda(i) - lambda(i - 1)) / h;
-            const d1 = history[history.length - 2]!;
-            terms.push([-phi1 * (1 + 1 / (2 * r)), d0], [phi1 / (2 * r), d1]);
-          } else {
-            const r0 = (lambda(i) - lambda(i - 1)) / h;
-            const r1 = (lambda(i - 1) - lambda(i - 2)) / h;
-            const phi2 = phi1 / h + 1;
-            const phi3 = 2 * (phi2 / h - 0.5); // see the doc comment: 2× the reference codes' φ₃
-            // x += φ₂·D1 − φ₃·D2 written on D1₀ and D1₁: a0·D1₀ + a1·D1₁.
-            const a0 = phi2 * (1 + r0 / (r0 + r1)) - phi3 / (r0 + r1);
-            const a1 = -phi2 * (r0 / (r0 + r1)) + phi3 / (r0 + r1);
-            const d1 = history[history.length - 2]!;
-            const d2 = history[history.length - 3]!;
-            terms.push([-phi1 + a0 / r0, d0], [-a0 / r0 + a1 / r1, d1], [-a1 / r1, d2]);
-          }
-        }
-        const xNext = ops.combine(terms);
-        if (x !== run.x) ops.dispose(x);
-        x = xNext;
-        while (history.length > order - 1) ops.dispose(history.shift()!);
-        await report(onStep, { i, n, sigma, sigmaNext, nfe, x });
+  function start<T>() {
+    const history: T[] = []; // D_{i−k+1}, …, D_i (newest last)
+    return async (ctx: StepContext<T>): Promise<T> => {
+      const { i, n, sigma, sigmaNext, sigmas } = ctx;
+      const d0 = ctx.keep(await ctx.denoise(ctx.x, sigma));
+      history.push(d0);
+      if (history.length > order) ctx.drop(history.shift()!);
+      if (sigmaNext === 0) return ctx.combine([[1, d0]]);
+      const k = stepOrder(order, i, n, history.length, lowerOrderFinal);
+      const lambda = (j: number) => -Math.log(sigmas[j]!);
+      const h = lambda(i + 1) - lambda(i);
+      const phi1 = Math.expm1(-h);
+      const phi2 = phi1 / h + 1;
+      // Coefficients of D_i, D_{i−1}, D_{i−2}.
+      const c = [-phi1, 0, 0];
+      if (k === 2) {
+        const r0 = (lambda(i) - lambda(i - 1)) / h;
+        const w = solverType === 'midpoint' ? -0.5 * phi1 : phi2; // weight of D1₀
+        c[0]! += w / r0;
+        c[1]! -= w / r0;
+      } else if (k === 3) {
+        const r0 = (lambda(i) - lambda(i - 1)) / h;
+        const r1 = (lambda(i - 1) - lambda(i - 2)) / h;
+        const phi3 = c2 * (phi2 / h - 0.5);
+        // φ₂·D1 − φ₃·D2 = a0·D1₀ + a1·D1₁.
+        const a0 = phi2 * (1 + r0 / (r0 + r1)) - phi3 / (r0 + r1);
+        const a1 = -phi2 * (r0 / (r0 + r1)) + phi3 / (r0 + r1);
+        c[0]! += a0 / r0;
+        c[1]! += -a0 / r0 + a1 / r1;
+        c[2]! -= a1 / r1;
       }
-      ok = true;
-      return { x, nfe };
-    } finally {
-      disposeAll(ops, history);
-      if (!ok && x !== run.x) ops.dispose(x);
-    }
+      const terms: [number, T][] = [[sigmaNext / sigma, ctx.x]];
+      for (let j = 0; j < k; j++) terms.push([c[j]!, history[history.length - 1 - j]!]);
+      return ctx.combine(terms);
+    };
   }
 
-  return Object.freeze({
+  return defineSolver({
     name: order === 2 ? ('dpmpp-2m' as const) : ('dpmpp-3m' as const),
     order,
-    stochastic: false as const,
-    lowerOrderFinal,
+    stochastic: false,
     duplicates,
-    sample,
-  });
+    nfe: (steps) => steps,
+    start,
+    fields: { solverType, lowerOrderFinal, d2Coefficient },
+  }) as DpmSolverPlusPlus;
 }

@@ -1,12 +1,13 @@
-import { checkOneOf, ParameterError } from '@edmkit/core';
 import { churn as makeChurn, churnGamma, type Churn } from './churn.js';
 import {
-  checkSigmas,
+  checkChoice,
+  checkDuplicates,
+  checkOptions,
+  defineSolver,
   type DuplicateSigmas,
   type SigmaSolver,
-  type SigmaSolverResult,
-  type SigmaSolverRun,
-} from './sigma-solver.js';
+  type StepContext,
+} from './runner.js';
 
 /** Options of {@link dpmSolverSingle}. */
 export interface DpmSolverSingleOptions {
@@ -14,7 +15,7 @@ export interface DpmSolverSingleOptions {
   readonly order?: number;
   /** How repeated σ values are treated (default 'reject'). */
   readonly duplicates?: DuplicateSigmas;
-  /** EDM churn S_churn ≥ 0 (default 0: deterministic); with S_min, S_max, S_noise as in `heunK`. */
+  /** EDM churn S_churn ≥ 0 (default 0: deterministic); with S_min, S_max, S_noise as in `heun`. */
   readonly sChurn?: number;
   readonly sMin?: number;
   readonly sMax?: number;
@@ -44,6 +45,9 @@ export interface DpmSolverSingleSolver extends SigmaSolver {
  * x_{i+1} = x − σ_{i+1}(e^h − 1)ε − (σ_{i+1}/r₂)((e^h − 1)/h − 1)(ε₂ − ε).
  * With S_churn > 0 each step first raises σ_i to σ̂ = σ_i(1 + γ_i) by adding fresh noise
  * (EDM's churn, Algorithm 2, as k-diffusion's `sample_dpm_2` offers), then steps from σ̂.
+ * When `rngs` are given one ε is drawn at every step, also where γ_i = 0, as k-diffusion
+ * draws, so the same streams give the same samples. Order 2 without churn is also
+ * diffusers' KDPM2DiscreteScheduler.
  *
  * @param options.order - 2 or 3 (default 2)
  * @param options.sChurn - S_churn ≥ 0 (default 0); `sMin`, `sMax`, `sNoise` as in {@link churn}
@@ -51,139 +55,95 @@ export interface DpmSolverSingleSolver extends SigmaSolver {
  * const { x, nfe } = await dpmSolverSingle({ order: 3 }).sample({ ops: arrayOps, denoiser, x: x0, sigmas });
  * @see https://arxiv.org/abs/2206.00927
  */
-export function dpmSolverSingle(options: DpmSolverSingleOptions = {}): DpmSolverSingleSolver {
-  if (options == null || typeof options !== 'object')
-    throw new ParameterError('options', 'an object', options);
-  const order = options.order ?? 2;
-  if (order !== 2 && order !== 3) throw new ParameterError('order', 'one of 2, 3', order);
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
-    'reject',
-    'merge',
-  ] as const);
+export function dpmSolverSingle(input?: DpmSolverSingleOptions): DpmSolverSingleSolver {
+  const options = checkOptions(input, '{ order?, sChurn?, sMin?, sMax?, sNoise?, duplicates? }');
+  const order = checkChoice('order', options.order, [2, 3] as const, 2);
+  const duplicates = checkDuplicates(options.duplicates, 'reject');
   const c = makeChurn({
     ...(options.sChurn !== undefined ? { sChurn: options.sChurn } : {}),
     ...(options.sMin !== undefined ? { sMin: options.sMin } : {}),
     ...(options.sMax !== undefined ? { sMax: options.sMax } : {}),
     ...(options.sNoise !== undefined ? { sNoise: options.sNoise } : {}),
   });
-  const stochastic = c.sChurn > 0;
-  return Object.freeze({
+
+  function start<T>() {
+    return async (ctx: StepContext<T>): Promise<T> => {
+      const { n, sigmaNext } = ctx;
+      const sigmaCur = ctx.sigma;
+      // Churn: raise σ_i to σ̂ = σ_i(1 + γ_i) with fresh noise (Algorithm 2, lines 4–6).
+      const gamma = churnGamma(c, sigmaCur, n);
+      const sigma = sigmaCur * (gamma + 1);
+      const noise = ctx.hasNoise ? ctx.noise() : undefined;
+      const x =
+        gamma > 0
+          ? ctx.combine([
+              [1, ctx.x],
+              [c.sNoise * Math.sqrt(sigma * sigma - sigmaCur * sigmaCur), noise!],
+            ])
+          : ctx.x;
+      // ε(x; σ) = (x − D(x; σ))/σ.
+      const eps = async (at: T, level: number): Promise<T> => {
+        const denoised = await ctx.denoise(at, level);
+        return ctx.combine([
+          [1 / level, at],
+          [-1 / level, denoised],
+        ]);
+      };
+      const e0 = await eps(x, sigma);
+      if (sigmaNext === 0) {
+        return ctx.combine([
+          [1, x],
+          [-sigma, e0],
+        ]);
+      }
+      if (order === 2) {
+        // σ_mid = exp(½(ln σ̂ + ln σ_{i+1})), the geometric midpoint.
+        const lnNext = Math.log(sigmaNext);
+        const sigmaMid = Math.exp(lnNext - (lnNext - Math.log(sigma)) * 0.5);
+        const xm = ctx.combine([
+          [1, x],
+          [sigmaMid - sigma, e0],
+        ]);
+        const e1 = await eps(xm, sigmaMid);
+        return ctx.combine([
+          [1, x],
+          [sigmaNext - sigma, e1],
+        ]);
+      }
+      const r1 = 1 / 3;
+      const r2 = 2 / 3;
+      const h = Math.log(sigma / sigmaNext);
+      const s1 = sigma * Math.exp(-r1 * h);
+      const s2 = sigma * Math.exp(-r2 * h);
+      const u1 = ctx.combine([
+        [1, x],
+        [-s1 * Math.expm1(r1 * h), e0],
+      ]);
+      const e1 = await eps(u1, s1);
+      const phi2 = Math.expm1(r2 * h) / (r2 * h) - 1;
+      const c2 = -s2 * (r2 / r1) * phi2;
+      const u2 = ctx.combine([
+        [1, x],
+        [-s2 * Math.expm1(r2 * h) - c2, e0],
+        [c2, e1],
+      ]);
+      const e2 = await eps(u2, s2);
+      const c3 = -(sigmaNext / r2) * (Math.expm1(h) / h - 1);
+      return ctx.combine([
+        [1, x],
+        [-sigmaNext * Math.expm1(h) - c3, e0],
+        [c3, e2],
+      ]);
+    };
+  }
+
+  return defineSolver({
     name: 'dpm-solver-single' as const,
     order,
-    stochastic,
-    churn: c,
-    async sample<T>(run: SigmaSolverRun<T>): Promise<SigmaSolverResult<T>> {
-      const { ops, denoiser, onStep, rngs } = run;
-      const sigmas = checkSigmas(run.sigmas, duplicates);
-      if (stochastic && (rngs === undefined || rngs.length === 0)) {
-        throw new ParameterError(
-          'rngs',
-          'one Rng per sample (dpmSolverSingle with sChurn > 0 is stochastic)',
-          rngs,
-        );
-      }
-      const n = sigmas.length - 1;
-      let x = run.x;
-      let nfe = 0;
-      const live = new Set<T>();
-      const eps = async (at: T, sigma: number): Promise<T> => {
-        const denoised = await denoiser(at, sigma);
-        nfe++;
-        const e = ops.combine([
-          [1 / sigma, at],
-          [-1 / sigma, denoised],
-        ]);
-        ops.dispose(denoised);
-        live.add(e);
-        return e;
-      };
-      const make = (terms: readonly (readonly [number, T])[]): T => {
-        const t = ops.combine(terms);
-        live.add(t);
-        return t;
-      };
-      const free = (t: T): void => {
-        live.delete(t);
-        ops.dispose(t);
-      };
-      try {
-        for (let i = 0; i < n; i++) {
-          const sigmaCur = sigmas[i]!;
-          const sigmaNext = sigmas[i + 1]!;
-          // Churn: raise σ_i to σ̂ = σ_i(1 + γ_i) with fresh noise (Algorithm 2, lines 4–6).
-          const gamma = churnGamma(c, sigmaCur, n);
-          const sigma = sigmaCur * (1 + gamma);
-          if (gamma > 0) {
-            const noise = ops.randnLike(x, rngs!);
-            const hat = ops.combine([
-              [1, x],
-              [c.sNoise * Math.sqrt(sigma * sigma - sigmaCur * sigmaCur), noise],
-            ]);
-            ops.dispose(noise);
-            if (x !== run.x) ops.dispose(x);
-            x = hat;
-          }
-          const e0 = await eps(x, sigma);
-          let next: T;
-          if (sigmaNext === 0) {
-            next = ops.combine([
-              [1, x],
-              [-sigma, e0],
-            ]);
-          } else if (order === 2) {
-            const sigmaMid = Math.sqrt(sigma * sigmaNext);
-            const xm = make([
-              [1, x],
-              [sigmaMid - sigma, e0],
-            ]);
-            const e1 = await eps(xm, sigmaMid);
-            free(xm);
-            next = ops.combine([
-              [1, x],
-              [sigmaNext - sigma, e1],
-            ]);
-            free(e1);
-          } else {
-            const r1 = 1 / 3;
-            const r2 = 2 / 3;
-            const h = Math.log(sigma / sigmaNext);
-            const s1 = sigma * Math.exp(-r1 * h);
-            const s2 = sigma * Math.exp(-r2 * h);
-            const u1 = make([
-              [1, x],
-              [-s1 * Math.expm1(r1 * h), e0],
-            ]);
-            const e1 = await eps(u1, s1);
-            free(u1);
-            const phi2 = Math.expm1(r2 * h) / (r2 * h) - 1;
-            const c2 = -s2 * (r2 / r1) * phi2;
-            const u2 = make([
-              [1, x],
-              [-s2 * Math.expm1(r2 * h) - c2, e0],
-              [c2, e1],
-            ]);
-            free(e1);
-            const e2 = await eps(u2, s2);
-            free(u2);
-            const c3 = -(sigmaNext / r2) * (Math.expm1(h) / h - 1);
-            next = ops.combine([
-              [1, x],
-              [-sigmaNext * Math.expm1(h) - c3, e0],
-              [c3, e2],
-            ]);
-            free(e2);
-          }
-          free(e0);
-          if (x !== run.x) ops.dispose(x);
-          x = next;
-          if (onStep) await onStep({ i, n, sigma: sigmaCur, sigmaNext, nfe, x });
-        }
-      } catch (error) {
-        for (const t of live) ops.dispose(t);
-        if (x !== run.x) ops.dispose(x);
-        throw error;
-      }
-      return { x, nfe };
-    },
-  });
+    stochastic: c.sChurn > 0,
+    duplicates,
+    nfe: (steps, finalZero) => order * steps - (finalZero ? order - 1 : 0),
+    start,
+    fields: { churn: c },
+  }) as DpmSolverSingleSolver;
 }

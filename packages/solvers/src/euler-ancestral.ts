@@ -1,11 +1,12 @@
-import { checkNumber, checkOneOf, ParameterError } from '@edmkit/core';
+import { checkNumber } from '@edmkit/core';
 import {
-  checkSigmas,
+  checkDuplicates,
+  checkOptions,
+  defineSolver,
   type DuplicateSigmas,
   type SigmaSolver,
-  type SigmaSolverResult,
-  type SigmaSolverRun,
-} from './sigma-solver.js';
+  type StepContext,
+} from './runner.js';
 
 /** Options of {@link eulerAncestral}. */
 export interface EulerAncestralOptions {
@@ -57,7 +58,8 @@ export function ancestralStep(
  * Euler-ancestral sampling: an Euler step of the probability-flow ODE down to
  * σ_down, then fresh noise of standard deviation σ_up·S_noise brings the sample
  * back to σ_{i+1} (one denoiser evaluation per step). The last step to σ = 0 has
- * σ_up = 0 and returns D(x; σ_{N−1}) without residual noise.
+ * σ_up = 0 and returns D(x; σ_{N−1}) without residual noise. When `rngs` are
+ * given one draw is made per step into σ > 0 (also with η = 0), as k-diffusion does.
  *
  * Reference: k-diffusion `sample_euler_ancestral` / `get_ancestral_step`
  * (Crowson); with η = 1 it is the Euler discretisation of the reverse SDE
@@ -70,65 +72,35 @@ export function ancestralStep(
  * const { x } = await eulerAncestral().sample({ ops: arrayOps, denoiser, x: x0, sigmas, rngs });
  * @see https://github.com/crowsonkb/k-diffusion
  */
-export function eulerAncestral(options: EulerAncestralOptions = {}): EulerAncestralSolver {
-  if (options == null || typeof options !== 'object')
-    throw new ParameterError('options', 'an object', options);
+export function eulerAncestral(input?: EulerAncestralOptions): EulerAncestralSolver {
+  const options = checkOptions(input, '{ eta?, sNoise?, duplicates? }');
   const eta = checkNumber('eta', options.eta ?? 1, { min: 0 });
   const sNoise = checkNumber('sNoise', options.sNoise ?? 1, { min: 0 });
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
-    'reject',
-    'merge',
-  ] as const);
-  const stochastic = eta > 0 && sNoise > 0;
-  return Object.freeze({
+  const duplicates = checkDuplicates(options.duplicates, 'reject');
+
+  function start<T>() {
+    return async (ctx: StepContext<T>): Promise<T> => {
+      const { sigma, sigmaNext } = ctx;
+      const denoised = await ctx.denoise(ctx.x, sigma);
+      const { sigmaDown, sigmaUp } = ancestralStep(sigma, sigmaNext, eta);
+      // x + (σ_down − σ)(x − D)/σ = (σ_down/σ)·x + (1 − σ_down/σ)·D.
+      const r = sigmaDown / sigma;
+      const terms: [number, T][] = [
+        [r, ctx.x],
+        [1 - r, denoised],
+      ];
+      if (sigmaNext > 0 && ctx.hasNoise) terms.push([sNoise * sigmaUp, ctx.noise()]);
+      return ctx.combine(terms);
+    };
+  }
+
+  return defineSolver({
     name: 'euler-ancestral' as const,
-    order: 1 as const,
-    stochastic,
-    eta,
-    sNoise,
-    async sample<T>(run: SigmaSolverRun<T>): Promise<SigmaSolverResult<T>> {
-      const { ops, denoiser, onStep, rngs } = run;
-      const sigmas = checkSigmas(run.sigmas, duplicates);
-      if (stochastic && (rngs === undefined || rngs.length === 0)) {
-        throw new ParameterError(
-          'rngs',
-          'one Rng per sample (eulerAncestral with eta > 0 is stochastic)',
-          rngs,
-        );
-      }
-      const n = sigmas.length - 1;
-      let x = run.x;
-      let nfe = 0;
-      try {
-        for (let i = 0; i < n; i++) {
-          const sigma = sigmas[i]!;
-          const sigmaNext = sigmas[i + 1]!;
-          const denoised = await denoiser(x, sigma);
-          nfe++;
-          const { sigmaDown, sigmaUp } = ancestralStep(sigma, sigmaNext, eta);
-          // x + (σ_down − σ)(x − D)/σ = (σ_down/σ)·x + (1 − σ_down/σ)·D.
-          const r = sigmaDown / sigma;
-          const terms: (readonly [number, T])[] = [
-            [r, x],
-            [1 - r, denoised],
-          ];
-          let noise: T | undefined;
-          if (stochastic && sigmaUp > 0) {
-            noise = ops.randnLike(x, rngs!);
-            terms.push([sNoise * sigmaUp, noise]);
-          }
-          const next = ops.combine(terms);
-          ops.dispose(denoised);
-          if (noise !== undefined) ops.dispose(noise);
-          if (x !== run.x) ops.dispose(x);
-          x = next;
-          if (onStep) await onStep({ i, n, sigma, sigmaNext, nfe, x });
-        }
-      } catch (error) {
-        if (x !== run.x) ops.dispose(x);
-        throw error;
-      }
-      return { x, nfe };
-    },
-  });
+    order: 1,
+    stochastic: eta > 0,
+    duplicates,
+    nfe: (steps) => steps,
+    start,
+    fields: { eta, sNoise },
+  }) as EulerAncestralSolver;
 }

@@ -1,62 +1,78 @@
+import { stepOrder } from './multistep.js';
 import {
-  checkSigmas,
+  checkBoolean,
+  checkChoice,
+  checkDuplicates,
+  checkOptions,
+  defineSolver,
   type DuplicateSigmas,
-  type SigmaSolverResult,
-  type SigmaSolverRun,
-} from './sigma-solver.js';
+  type SigmaSolver,
+  type StepContext,
+} from './runner.js';
+
+/** Options of {@link lms} and {@link ipndm}. */
+export interface LinearMultistepOptions {
+  /** Maximum order 1…4 (default 4). */
+  readonly order?: number;
+  /** Use order min(order, N − i) on the last steps when N < 15 (default false, as k-diffusion). */
+  readonly lowerOrderFinal?: boolean;
+  /** How repeated σ values are treated (default 'reject'). */
+  readonly duplicates?: DuplicateSigmas;
+}
+
+/** A linear multistep solver ({@link lms}, {@link ipndm}). */
+export interface LinearMultistepSolver<N extends string> extends SigmaSolver {
+  readonly name: N;
+  readonly stochastic: false;
+  readonly lowerOrderFinal: boolean;
+}
 
 /**
- * The step rule a linear multistep method shares: x_{i+1} = x_i + Σ_j c_{i,k,j}·d_{i−j}
- * with d = (x − D(x; σ))/σ, the last `order` slopes kept, order ramping up from 1 and,
- * with `lowerOrderFinal`, capped at N − i on the last steps when N < 10. Only the
- * coefficient rule differs between iPNDM (fixed Adams–Bashforth weights × step) and
- * LMS (Lagrange basis integrated over the actual σ grid).
+ * The solver a linear multistep method defines: x_{i+1} = x_i + Σ_j c_{i,k,j}·d_{i−j}
+ * with d = (x − D(x; σ))/σ, the last `order` slopes kept, the order ramping up
+ * from 1 and, with `lowerOrderFinal`, at most N − i when N < 15. Only the
+ * coefficient rule differs between iPNDM and LMS.
  *
  * @param coefficient - c(σ list, step i, order k, lag j), the weight of d_{i−j}
  */
-export async function linearMultistep<T>(
-  run: SigmaSolverRun<T>,
-  options: {
-    readonly order: number;
-    readonly lowerOrderFinal: boolean;
-    readonly duplicates: DuplicateSigmas;
-    readonly coefficient: (sigmas: Float64Array, i: number, k: number, j: number) => number;
-  },
-): Promise<SigmaSolverResult<T>> {
-  const { ops, denoiser, onStep } = run;
-  const { order, lowerOrderFinal, coefficient } = options;
-  const sigmas = checkSigmas(run.sigmas, options.duplicates);
-  const n = sigmas.length - 1;
-  const ds: T[] = [];
-  let x = run.x;
-  let nfe = 0;
-  try {
-    for (let i = 0; i < n; i++) {
-      const sigma = sigmas[i]!;
-      const sigmaNext = sigmas[i + 1]!;
-      const denoised = await denoiser(x, sigma);
-      nfe++;
-      const d = ops.combine([
-        [1 / sigma, x],
-        [-1 / sigma, denoised],
-      ]);
-      ops.dispose(denoised);
-      ds.unshift(d);
-      if (ds.length > order) ops.dispose(ds.pop()!);
-      let k = Math.min(order, i + 1);
-      if (lowerOrderFinal && n < 10) k = Math.min(k, n - i);
-      const terms: (readonly [number, T])[] = [[1, x]];
+export function linearMultistep<N extends string>(
+  name: N,
+  input: LinearMultistepOptions | undefined,
+  coefficient: (sigmas: Float64Array, i: number, k: number, j: number) => number,
+): LinearMultistepSolver<N> {
+  const options = checkOptions(input, '{ order?, lowerOrderFinal?, duplicates? }');
+  const order = checkChoice('order', options.order, [1, 2, 3, 4] as const, 4);
+  const lowerOrderFinal = checkBoolean('lowerOrderFinal', options.lowerOrderFinal, false);
+  const duplicates = checkDuplicates(options.duplicates, 'reject');
+
+  function start<T>() {
+    const ds: T[] = []; // newest first
+    return async (ctx: StepContext<T>): Promise<T> => {
+      const { i, n, sigma, sigmas } = ctx;
+      const denoised = await ctx.denoise(ctx.x, sigma);
+      ds.unshift(
+        ctx.keep(
+          ctx.combine([
+            [1 / sigma, ctx.x],
+            [-1 / sigma, denoised],
+          ]),
+        ),
+      );
+      if (ds.length > order) ctx.drop(ds.pop()!);
+      const k = stepOrder(order, i, n, ds.length, lowerOrderFinal);
+      const terms: [number, T][] = [[1, ctx.x]];
       for (let j = 0; j < k; j++) terms.push([coefficient(sigmas, i, k, j), ds[j]!]);
-      const next = ops.combine(terms);
-      if (x !== run.x) ops.dispose(x);
-      x = next;
-      if (onStep) await onStep({ i, n, sigma, sigmaNext, nfe, x });
-    }
-  } catch (error) {
-    if (x !== run.x) ops.dispose(x);
-    throw error;
-  } finally {
-    for (const d of ds) ops.dispose(d);
+      return ctx.combine(terms);
+    };
   }
-  return { x, nfe };
+
+  return defineSolver({
+    name,
+    order,
+    stochastic: false,
+    duplicates,
+    nfe: (steps) => steps,
+    start,
+    fields: { lowerOrderFinal },
+  }) as LinearMultistepSolver<N>;
 }

@@ -1,32 +1,16 @@
-import { checkOneOf, ParameterError } from '@edmkit/core';
-import { linearMultistep } from './linear-multistep.js';
+import { ParameterError } from '@edmkit/core';
 import {
-  type DuplicateSigmas,
-  type SigmaSolver,
-  type SigmaSolverResult,
-  type SigmaSolverRun,
-} from './sigma-solver.js';
+  linearMultistep,
+  type LinearMultistepOptions,
+  type LinearMultistepSolver,
+} from './linear-multistep.js';
+import { lagrangeIntegral } from './multistep.js';
 
 /** Options of {@link lms}. */
-export interface LmsOptions {
-  /** Maximum order 1…4 (default 4). */
-  readonly order?: number;
-  /** Use order min(order, N − i) on the last steps when N < 10 (default false, as k-diffusion). */
-  readonly lowerOrderFinal?: boolean;
-  /** How repeated σ values are treated (default 'reject'). */
-  readonly duplicates?: DuplicateSigmas;
-}
+export type LmsOptions = LinearMultistepOptions;
 
 /** The linear multistep solver returned by {@link lms}. */
-export interface LmsSolver extends SigmaSolver {
-  readonly name: 'lms';
-  readonly stochastic: false;
-  readonly lowerOrderFinal: boolean;
-}
-
-/** 3-point Gauss–Legendre nodes and weights on [−1, 1] (exact up to degree 5; the integrands have degree ≤ 3). */
-const gaussNodes = [-Math.sqrt(3 / 5), 0, Math.sqrt(3 / 5)] as const;
-const gaussWeights = [5 / 9, 8 / 9, 5 / 9] as const;
+export type LmsSolver = LinearMultistepSolver<'lms'>;
 
 /**
  * Variable-step Adams–Bashforth weight of d_{i−j} for an order-k step from σ_i to
@@ -43,21 +27,9 @@ export function lmsCoefficient(sigmas: ArrayLike<number>, i: number, k: number, 
     throw new ParameterError('k', `an integer in 1…${i + 1}`, k);
   if (!Number.isInteger(j) || j < 0 || j >= k)
     throw new ParameterError('j', `an integer in 0…${k - 1}`, j);
-  const a = sigmas[i]!;
-  const b = sigmas[i + 1]!;
-  const basis = (tau: number): number => {
-    let p = 1;
-    for (let m = 0; m < k; m++) {
-      if (m === j) continue;
-      p *= (tau - sigmas[i - m]!) / (sigmas[i - j]! - sigmas[i - m]!);
-    }
-    return p;
-  };
-  const half = (b - a) / 2;
-  const mid = (a + b) / 2;
-  let sum = 0;
-  for (let q = 0; q < 3; q++) sum += gaussWeights[q]! * basis(mid + half * gaussNodes[q]!);
-  return sum * half;
+  const nodes: number[] = [];
+  for (let m = 0; m < k; m++) nodes.push(sigmas[i - m]!);
+  return lagrangeIntegral(nodes, j, sigmas[i]!, sigmas[i + 1]!);
 }
 
 /**
@@ -73,34 +45,11 @@ export function lmsCoefficient(sigmas: ArrayLike<number>, i: number, k: number, 
  * ordinary step (d is evaluated at σ_i > 0).
  *
  * @param options.order - maximum order 1…4 (default 4)
- * @param options.lowerOrderFinal - lower the order on the last steps when N < 10 (default false)
+ * @param options.lowerOrderFinal - lower the order on the last steps when N < 10 (N < 15; default false)
  * @example
  * const { x } = await lms({ order: 4 }).sample({ ops: arrayOps, denoiser, x: x0, sigmas });
  * @see https://github.com/crowsonkb/k-diffusion
  */
-export function lms(options: LmsOptions = {}): LmsSolver {
-  const order = options.order ?? 4;
-  if (typeof order !== 'number' || ![1, 2, 3, 4].includes(order))
-    throw new ParameterError('order', 'one of 1, 2, 3, 4', order);
-  const lowerOrderFinal = options.lowerOrderFinal ?? false;
-  if (typeof lowerOrderFinal !== 'boolean')
-    throw new ParameterError('lowerOrderFinal', 'a boolean', lowerOrderFinal);
-  const duplicates = checkOneOf('duplicates', options.duplicates ?? 'reject', [
-    'reject',
-    'merge',
-  ] as const);
-  return Object.freeze({
-    name: 'lms' as const,
-    order,
-    stochastic: false as const,
-    lowerOrderFinal,
-    sample<T>(run: SigmaSolverRun<T>): Promise<SigmaSolverResult<T>> {
-      return linearMultistep(run, {
-        order,
-        lowerOrderFinal,
-        duplicates,
-        coefficient: lmsCoefficient,
-      });
-    },
-  });
+export function lms(options?: LmsOptions): LmsSolver {
+  return linearMultistep('lms', options, lmsCoefficient);
 }

@@ -1,32 +1,26 @@
-import { checkOneOf, ParameterError } from '@edmkit/core';
+import { checkOneOf } from '@edmkit/core';
+import { solveLinear, stepOrder } from './multistep.js';
 import {
-  checkBooleanOption,
-  checkDuplicatesOption,
-  checkOrderOption,
-  disposeAll,
-  report,
-  solveLinear,
-  stepOrder,
-  type Terms,
-} from './exponential-integrator.js';
-import {
-  checkSigmas,
+  checkBoolean,
+  checkChoice,
+  checkDuplicates,
+  checkOptions,
+  defineSolver,
   type DuplicateSigmas,
   type SigmaSolver,
-  type SigmaSolverResult,
-  type SigmaSolverRun,
-} from './sigma-solver.js';
+  type StepContext,
+} from './runner.js';
 
 /** The B(h) choice of UniPC: B₁(h) = h ('bh1') or B₂(h) = e^h − 1 ('bh2'). */
 export type UniPcVariant = 'bh1' | 'bh2';
 
 /** Options of {@link unipc}. */
 export interface UniPcOptions {
-  /** Predictor order p ∈ {1, 2, 3} (default 3); the corrector raises the accuracy to p + 1. */
+  /** Predictor order p ∈ {1, 2, 3} (default 2, as diffusers); the corrector raises the accuracy to p + 1. */
   readonly order?: 1 | 2 | 3;
   /** 'bh1' or 'bh2' (default 'bh2'). */
   readonly variant?: UniPcVariant;
-  /** Use lower orders for the last steps when N < 15 (default true). */
+  /** Use order min(p, N − i) on the last steps, for any N (default true, as diffusers). */
   readonly lowerOrderFinal?: boolean;
   /** How repeated consecutive σ values are treated (default 'reject'). */
   readonly duplicates?: DuplicateSigmas;
@@ -57,10 +51,12 @@ export interface UniPc extends SigmaSolver {
  * UniC: x_{i+1} = x̃ − B(h)·(Σ_k ρᶜ_k·D1_k + ρᶜ_p·(D(x_{i+1}^pred; σ_{i+1}) − D_i)), Rρᶜ = b (ρᶜ = ½ when p = 1).
  * Measured: UniPC-1/2/3 converge at orders 2/3/4 on Gaussian data (EDM ρ = 7 steps, N = 64…1024);
  * formally the order-1 warm-up step caps the asymptotic order, but its error constant is tiny there.
- * Warm-up ramps p = 1, 2, …; a last step to σ_N = 0 (λ = ∞) is a first-order step
- * x_N = D_{N−1}, as diffusers does with a final σ of zero (lowerOrderFinal).
+ * Warm-up ramps p = 1, 2, …; with `lowerOrderFinal` the order is at most the number
+ * of steps left, whatever N (diffusers' UniPCMultistepScheduler; unlike its
+ * DPM-Solver++ and DEIS, which lower it only when N < 15). A last step to σ_N = 0
+ * (λ = ∞) is a first-order step x_N = D_{N−1}, as diffusers with a final σ of zero.
  *
- * @param options.order - predictor order 1, 2 or 3 (default 3)
+ * @param options.order - predictor order 1, 2 or 3 (default 2, as diffusers)
  * @param options.variant - 'bh1' or 'bh2' (default 'bh2')
  * @param options.lowerOrderFinal - default true
  * @param options.duplicates - 'reject' (default) or 'merge'
@@ -71,117 +67,81 @@ export interface UniPc extends SigmaSolver {
  * @see https://arxiv.org/abs/2302.04867
  * @see https://arxiv.org/abs/2206.00364
  */
-export function unipc(options: UniPcOptions = {}): UniPc {
-  if (options == null || typeof options !== 'object') {
-    throw new ParameterError(
-      'options',
-      'an object { order?, variant?, lowerOrderFinal?, duplicates? }',
-      options,
-    );
-  }
-  const order = checkOrderOption(options.order, [1, 2, 3] as const, 3);
+export function unipc(input?: UniPcOptions): UniPc {
+  const options = checkOptions(input, '{ order?, variant?, lowerOrderFinal?, duplicates? }');
+  const order = checkChoice('order', options.order, [1, 2, 3] as const, 2);
   const variant = checkOneOf('variant', options.variant ?? 'bh2', ['bh1', 'bh2'] as const);
-  const lowerOrderFinal = checkBooleanOption('lowerOrderFinal', options.lowerOrderFinal, true);
-  const duplicates = checkDuplicatesOption(options.duplicates);
+  const lowerOrderFinal = checkBoolean('lowerOrderFinal', options.lowerOrderFinal, true);
+  const duplicates = checkDuplicates(options.duplicates, 'reject');
 
-  async function sample<T>(run: SigmaSolverRun<T>): Promise<SigmaSolverResult<T>> {
-    const { ops, denoiser, onStep } = run;
-    const sigmas = checkSigmas(run.sigmas, duplicates);
-    const n = sigmas.length - 1;
-    const lambda = (i: number) => -Math.log(sigmas[i]!);
+  function start<T>() {
     const history: T[] = []; // D_{i−k+1}, …, D_i (newest last)
-    let x = run.x;
-    let nfe = 0;
-    let ok = false;
-    try {
-      history.push(await denoiser(x, sigmas[0]!));
-      nfe++;
-      for (let i = 0; i < n; i++) {
-        const sigma = sigmas[i]!;
-        const sigmaNext = sigmas[i + 1]!;
-        const d0 = history[history.length - 1]!;
-        let xNext: T;
-        if (sigmaNext === 0) {
-          xNext = ops.combine([[1, d0]]);
-        } else {
-          const k = stepOrder(order, i, n, history.length, lowerOrderFinal);
-          const h = lambda(i + 1) - lambda(i);
-          const hh = -h;
-          const hPhi1 = Math.expm1(hh);
-          const bh = variant === 'bh1' ? hh : hPhi1;
-          const rks: number[] = [];
-          for (let j = 1; j < k; j++) rks.push((lambda(i - j) - lambda(i)) / h);
-          rks.push(1);
-          const rMat: number[][] = [];
-          const b: number[] = [];
-          let hPhiK = hPhi1 / hh - 1;
-          let factorial = 1;
-          for (let m = 1; m <= k; m++) {
-            rMat.push(rks.map((r) => r ** (m - 1)));
-            b.push((hPhiK * factorial) / bh);
-            factorial *= m + 1;
-            hPhiK = hPhiK / hh - 1 / factorial;
-          }
-          // x̃ and the Σ c_j·D1_j terms written on the stored D values.
-          const base: Terms<T> = [[sigmaNext / sigma, x]];
-          let cD0 = -hPhi1;
-          const addDiffs = (rhos: readonly number[], terms: Terms<T>) => {
-            for (let j = 1; j < k; j++) {
-              const c = (-bh * rhos[j - 1]!) / rks[j - 1]!;
-              terms.push([c, history[history.length - 1 - j]!]);
-              cD0 -= c;
-            }
-          };
-          const predTerms: Terms<T> = [...base];
-          if (k >= 2) {
-            const rhosP =
-              k === 2
-                ? [0.5]
-                : solveLinear(
-                    rMat.slice(0, k - 1).map((row) => row.slice(0, k - 1)),
-                    b.slice(0, k - 1),
-                  );
-            addDiffs(rhosP, predTerms);
-          }
-          predTerms.push([cD0, d0]);
-          const xPred = ops.combine(predTerms);
-          if (i < n - 1) {
-            const dNew = await denoiser(xPred, sigmaNext);
-            nfe++;
-            const rhosC = k === 1 ? [0.5] : solveLinear(rMat, b);
-            cD0 = -hPhi1;
-            const corrTerms: Terms<T> = [...base];
-            addDiffs(rhosC, corrTerms);
-            const cNew = -bh * rhosC[k - 1]!;
-            corrTerms.push([cD0 - cNew, d0], [cNew, dNew]);
-            xNext = ops.combine(corrTerms);
-            ops.dispose(xPred);
-            history.push(dNew);
-          } else {
-            xNext = xPred;
-          }
-        }
-        if (x !== run.x) ops.dispose(x);
-        x = xNext;
-        while (history.length > order) ops.dispose(history.shift()!);
-        await report(onStep, { i, n, sigma, sigmaNext, nfe, x });
+    return async (ctx: StepContext<T>): Promise<T> => {
+      const { i, n, sigma, sigmaNext, sigmas } = ctx;
+      if (i === 0) history.push(ctx.keep(await ctx.denoise(ctx.x, sigma)));
+      const d0 = history[history.length - 1]!;
+      if (sigmaNext === 0) return ctx.combine([[1, d0]]);
+      const lambda = (j: number) => -Math.log(sigmas[j]!);
+      const k = stepOrder(order, i, n, history.length, lowerOrderFinal ? 'always' : false);
+      const h = lambda(i + 1) - lambda(i);
+      const hh = -h;
+      const hPhi1 = Math.expm1(hh);
+      const bh = variant === 'bh1' ? hh : hPhi1;
+      const rks: number[] = [];
+      for (let j = 1; j < k; j++) rks.push((lambda(i - j) - lambda(i)) / h);
+      rks.push(1);
+      const rMat: number[][] = [];
+      const b: number[] = [];
+      let hPhiK = hPhi1 / hh - 1;
+      let factorial = 1;
+      for (let m = 1; m <= k; m++) {
+        rMat.push(rks.map((r) => r ** (m - 1)));
+        b.push((hPhiK * factorial) / bh);
+        factorial *= m + 1;
+        hPhiK = hPhiK / hh - 1 / factorial;
       }
-      ok = true;
-      return { x, nfe };
-    } finally {
-      disposeAll(ops, history);
-      if (!ok && x !== run.x) ops.dispose(x);
-    }
+      // x̃ and the Σ c_j·D1_j terms written on the stored D values.
+      const withDiffs = (rhos: readonly number[], cNew = 0): [number, T][] => {
+        const terms: [number, T][] = [[sigmaNext / sigma, ctx.x]];
+        let cD0 = -hPhi1 - cNew;
+        for (let j = 1; j < k; j++) {
+          const c = (-bh * rhos[j - 1]!) / rks[j - 1]!;
+          terms.push([c, history[history.length - 1 - j]!]);
+          cD0 -= c;
+        }
+        terms.push([cD0, d0]);
+        return terms;
+      };
+      const rhosP =
+        k === 1
+          ? []
+          : k === 2
+            ? [0.5]
+            : solveLinear(
+                rMat.slice(0, k - 1).map((row) => row.slice(0, k - 1)),
+                b.slice(0, k - 1),
+              );
+      const xPred = ctx.combine(withDiffs(rhosP));
+      if (i === n - 1) return xPred;
+      // UniC: corrected with the evaluation at the predicted point, which the next step reuses.
+      const dNew = ctx.keep(await ctx.denoise(xPred, sigmaNext));
+      const rhosC = k === 1 ? [0.5] : solveLinear(rMat, b);
+      const cNew = -bh * rhosC[k - 1]!;
+      const terms = withDiffs(rhosC, cNew);
+      terms.push([cNew, dNew]);
+      history.push(dNew);
+      while (history.length > order) ctx.drop(history.shift()!);
+      return ctx.combine(terms);
+    };
   }
 
-  return Object.freeze({
+  return defineSolver({
     name: 'unipc' as const,
     order: order + 1,
-    predictorOrder: order,
-    stochastic: false as const,
-    variant,
-    lowerOrderFinal,
+    stochastic: false,
     duplicates,
-    sample,
-  });
+    nfe: (steps) => steps,
+    start,
+    fields: { predictorOrder: order, variant, lowerOrderFinal },
+  }) as UniPc;
 }

@@ -16,17 +16,20 @@ describe('deis', () => {
     const s = deis();
     expect(s).toMatchObject({
       name: 'deis-tab',
-      order: 3,
+      order: 2,
       stochastic: false,
-      duplicates: 'reject',
+      interpolation: 'log-sigma',
+      lowerOrderFinal: true,
+      duplicates: 'keep',
     });
     expect(Object.isFrozen(s)).toBe(true);
   });
 
   it('tAB-k converges at order k on Gaussian data (vs the exact flow at σ_min)', async () => {
     for (const order of [1, 2, 3] as const) {
-      for (const p of await observedOrders(deis({ order })))
-        expect(Math.abs(p - order)).toBeLessThan(0.2);
+      for (const interpolation of ['log-sigma', 'sigma'] as const)
+        for (const p of await observedOrders(deis({ order, interpolation })))
+          expect(Math.abs(p - order)).toBeLessThan(0.2);
     }
   });
 
@@ -41,7 +44,11 @@ describe('deis', () => {
       [1, 0.9375],
     ] as const) {
       const seen: number[] = [];
-      const { x, nfe } = await deis({ order }).sample({
+      const { x, nfe } = await deis({
+        order,
+        interpolation: 'sigma',
+        lowerOrderFinal: false,
+      }).sample({
         ops: arrayOps,
         denoiser: linear,
         x: Float64Array.of(1.5),
@@ -62,7 +69,7 @@ describe('deis', () => {
     const denoiser: Denoiser<Float64Array> = (x, s) => x.map((v) => v - s * q(s));
     const sigmas = [4, 3, 2, 1.5, 0];
     const seen: number[] = [];
-    await deis({ order: 3 }).sample({
+    await deis({ order: 3, interpolation: 'sigma', lowerOrderFinal: false }).sample({
       ops: arrayOps,
       denoiser,
       x: Float64Array.of(0),

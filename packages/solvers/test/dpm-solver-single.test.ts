@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { arrayOps, ParameterError, sampleRngs } from '@edmkit/core';
 import { isotropicGaussian } from '@edmkit/data';
-import { dpmSolverSingle, heunK, type SigmaSolver } from '@edmkit/solvers';
+import { dpmSolverSingle, heun, type Churn, type SigmaSolver } from '@edmkit/solvers';
+
+/** EDM's Heun with churn, in k-diffusion's σ-space form. */
+const heunK = (churn: Partial<Churn> = {}) => heun({ churn });
 import {
   denoiser,
   errorBeforeZero,
@@ -133,7 +136,7 @@ describe('dpmSolverSingle', () => {
   });
 });
 
-describe('heunK', () => {
+describe('heun (σ-space, with churn)', () => {
   it('is 2nd order and converges to the closed-form Gaussian solution', async () => {
     const q = await observedOrder(heunK(), karras, 128);
     expect(q).toBeGreaterThan(1.9);

@@ -11,7 +11,7 @@ import {
   type Scaling,
   type SigmaRange,
 } from '@edmkit/schedules';
-import { sample, timeSteps, type Solver } from '@edmkit/solvers';
+import { sample, timeSteps, type GeneralizedSolver } from '@edmkit/solvers';
 
 export const range: SigmaRange = { sigmaMin: 0.002, sigmaMax: 80 };
 export const sigmaData = 0.5;
@@ -52,7 +52,12 @@ export function pairs(): Pair[] {
  * Max abs error, at the last level σ_{N−1} = σ_min before the final jump to 0, of a
  * deterministic run against the closed form; and the run's NFE.
  */
-export async function errorAtSigmaMin(pair: Pair, solver: Solver, n: number, z: Float64Array) {
+export async function errorAtSigmaMin(
+  pair: Pair,
+  solver: GeneralizedSolver,
+  n: number,
+  z: Float64Array,
+) {
   const tSteps = timeSteps({
     discretization: edmSteps({ rho: 7 }),
     n,

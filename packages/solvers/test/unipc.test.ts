@@ -17,8 +17,8 @@ describe('unipc', () => {
     const s = unipc();
     expect(s).toMatchObject({
       name: 'unipc',
-      order: 4,
-      predictorOrder: 3,
+      order: 3,
+      predictorOrder: 2,
       variant: 'bh2',
       stochastic: false,
       lowerOrderFinal: true,
@@ -86,11 +86,11 @@ describe('unipc', () => {
     }
   });
 
-  it('lowerOrderFinal changes the last steps only when N < 15', async () => {
+  it("lowerOrderFinal lowers the order of the last steps for any N (diffusers' UniPC rule)", async () => {
     const run = async (n: number, lowerOrderFinal: boolean) => {
       const sigmas = edmSteps().sigmaSteps(n, { sigmaMin: 0.002, sigmaMax: 80 });
       return (
-        await unipc({ lowerOrderFinal }).sample({
+        await unipc({ order: 3, lowerOrderFinal }).sample({
           ops: arrayOps,
           denoiser: gaussian,
           x: x0,
@@ -99,7 +99,7 @@ describe('unipc', () => {
       ).x;
     };
     expect(maxAbs(await run(6, true), await run(6, false))).toBeGreaterThan(1e-6);
-    expect(maxAbs(await run(20, true), await run(20, false))).toBe(0);
+    expect(maxAbs(await run(20, true), await run(20, false))).toBeGreaterThan(1e-9);
   });
 
   it('is exact for a single data point (D = y₀) in any number of steps, to σ = 0', async () => {
