@@ -1,5 +1,10 @@
-import { ParameterError } from '@edmkit/core';
-import type { BatchDenoiser, Rng, TensorOps } from '@edmkit/core';
+import {
+  DenoiserError,
+  ParameterError,
+  type BatchDenoiser,
+  type Rng,
+  type TensorOps,
+} from '@edmkit/core';
 import { draw } from './draw.js';
 import { isPromiseLike } from './promise.js';
 import type { LossWeighting, NoiseDistribution } from './types.js';
@@ -115,6 +120,10 @@ export function denoisingLoss<T>(
 
   const finish = (denoised: T): DenoisingLossResult<T> => {
     try {
+      // A missing, misshapen or non-finite output is refused, never turned into a NaN loss.
+      const problem =
+        denoised === undefined || denoised === null ? String(denoised) : ops.check?.(denoised, x);
+      if (problem !== undefined) throw new DenoiserError(problem, sigma[0]!);
       const diff = ops.combine([
         [1, denoised],
         [-1, y],
@@ -130,7 +139,7 @@ export function denoisingLoss<T>(
         ops.dispose(diff);
       }
     } finally {
-      if (denoised !== x && denoised !== y) ops.dispose(denoised);
+      if (denoised != null && denoised !== x && denoised !== y) ops.dispose(denoised);
       ops.dispose(x);
     }
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrayOps, createRng, ParameterError, sampleRngs } from '@edmkit/core';
+import { arrayOps, createRng, DenoiserError, ParameterError, sampleRngs } from '@edmkit/core';
 import type { Rng } from '@edmkit/core';
 import { edmPrecond, iddpmPrecond, preconditionBatch, vePrecond, vpPrecond } from '@edmkit/precond';
 import type { BatchRawNetwork, Preconditioner } from '@edmkit/precond';
@@ -488,5 +488,39 @@ describe('validation', () => {
     expect(() => denoisingLossF({ ...fBase, F: linearF(2), precond: zeroOut })).toThrow(
       /^sigma\[0\] must be a noise level with a finite, non-zero c_out/,
     );
+  });
+});
+
+describe('denoisingLoss refuses a faulty denoiser output', () => {
+  it('NaN, undefined or the wrong length is a DenoiserError naming σ', async () => {
+    const faults: [(x: Float64Array) => unknown, RegExp][] = [
+      [(x) => x.map((v, i) => (i === 1 ? NaN : v)), /non-finite values \(NaN at index 1\)/],
+      [() => undefined, /returned undefined/],
+      [(x) => x.subarray(0, 3), /3 values instead of 4/],
+    ];
+    for (const [fault, message] of faults) {
+      const run = () =>
+        denoisingLoss({
+          ops: arrayOps,
+          denoiser: (x) => fault(x) as Float64Array,
+          y,
+          weighting: edmWeighting(),
+          sigma,
+          noise: eps,
+        });
+      expect(run).toThrow(DenoiserError);
+      expect(run).toThrow(message);
+      expect(run).toThrow(/\(sigma = 0\.5\)/);
+      await expect(
+        denoisingLoss({
+          ops: arrayOps,
+          denoiser: (x) => Promise.resolve(fault(x) as Float64Array),
+          y,
+          weighting: edmWeighting(),
+          sigma,
+          noise: eps,
+        }),
+      ).rejects.toThrow(message);
+    }
   });
 });

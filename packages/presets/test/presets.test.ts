@@ -4,6 +4,7 @@ import {
   edm,
   getSamplerPreset,
   iddpmOriginal,
+  networkPrecond,
   overrideSampler,
   resolveSampler,
   runSampler,
@@ -96,6 +97,23 @@ describe('overrideSampler', () => {
     );
     expect(() => overrideSampler(edm, { rho: -1 })).toThrow(ParameterError);
     expect(() => overrideSampler(edm, { alpha: 1.5 })).toThrow(/alpha must be/);
+    // α belongs to 'second-order': never silently ignored on Heun, midpoint or Euler.
+    expect(() => overrideSampler(edm, { solver: 'heun', alpha: 0.5 })).toThrow(
+      /alpha must be 1 with solver 'heun'/,
+    );
+    expect(() => overrideSampler(edm, { solver: 'midpoint', alpha: 0.7 })).toThrow(
+      /alpha must be 0.5 with solver 'midpoint'/,
+    );
+    expect(() => overrideSampler(edm, { solver: 'euler', alpha: 1 })).toThrow(
+      /absent with solver 'euler'/,
+    );
+    expect(
+      resolveSampler(overrideSampler(edm, { solver: 'second-order', alpha: 0.5 })).solver.alpha,
+    ).toBe(0.5);
+    expect(() => networkPrecond('foo' as 'vp')).toThrow(/unknown network "foo"/);
+    expect(() => resolveSampler(edm).stepsForNfe(0)).toThrow(/nfe must be/);
+    expect(() => resolveSampler(edm).stepsForNfe(Number.NaN)).toThrow(/nfe must be/);
+    expect(resolveSampler(edm).stepsForNfe(35)).toBe(18);
     expect(() => overrideSampler(edm, { sigmaMin: 80, sigmaMax: 1 })).toThrow(
       /sigmaMax must be a number > sigmaMin = 80/,
     );

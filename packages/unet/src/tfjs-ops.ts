@@ -140,4 +140,16 @@ export const tfjsOps: TensorOps<tf.Tensor> = Object.freeze({
   dispose(x: tf.Tensor): void {
     tf.dispose(x);
   },
+
+  // Shape only: checking the values for NaN would read them back and stall a GPU pipeline.
+  check(y: unknown, like: tf.Tensor): string | undefined {
+    if (y === undefined || y === null) return String(y);
+    if (!(y instanceof tf.Tensor))
+      return `a ${Object.prototype.toString.call(y).slice(8, -1)} instead of a tf.Tensor`;
+    const out = y as tf.Tensor;
+    if (out.isDisposed) return 'a disposed tensor';
+    if (!sameShape(out.shape, like.shape))
+      return `a tensor of shape [${out.shape.join(', ')}] instead of [${like.shape.join(', ')}]`;
+    return undefined;
+  },
 });
