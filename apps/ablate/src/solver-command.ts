@@ -18,6 +18,7 @@ import {
 import { prepareDataset, type DatasetName, type DatasetSizes } from './datasets.js';
 import { createProgress } from './progress.js';
 import {
+  orderStudy,
   runSolverAblation,
   type AdaptiveCell,
   type SolverCell,
@@ -111,15 +112,22 @@ export async function runSolverCommand(
     adaptiveCells.push(...result.adaptive);
   }
   progress.stop();
+  const orders = await orderStudy(solvers);
   const seconds = (performance.now() - started) / 1000;
-  const files = await writeSolverReport(outDir, cells, adaptiveCells, {
-    ablation: 'solvers',
-    nfe,
-    rhos: solverDefaults.rhos,
-    sizes: solverDefaults.sizes,
-    seed,
-    wallSeconds: seconds,
-  });
+  const files = await writeSolverReport(
+    outDir,
+    cells,
+    adaptiveCells,
+    {
+      ablation: 'solvers',
+      nfe,
+      rhos: solverDefaults.rhos,
+      sizes: solverDefaults.sizes,
+      seed,
+      wallSeconds: seconds,
+    },
+    orders,
+  );
   process.stdout.write(
     `\nSolver ablation: error against the exact ODE solution by NFE (EDM time steps, best ρ of ${solverDefaults.rhos.join(', ')})\n\n${solverTable(cells)}\n`,
   );
