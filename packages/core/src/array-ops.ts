@@ -1,10 +1,14 @@
 import { ParameterError } from './errors.js';
+import { checkInteger } from './validate.js';
 import type { Rng } from './rng.js';
 import type { TensorOps } from './tensor-ops.js';
 
 /**
  * {@link TensorOps} over plain `Float64Array`s laid out sample after sample
- * (`[batch, …]` flattened). Pure JavaScript, runs anywhere.
+ * (`[batch, …]` flattened). Pure JavaScript, runs anywhere. A flat array has no
+ * batch axis: `randnLike` and `scaleSamples` take the batch from the number of
+ * streams or factors they are given. {@link arrayOpsFor} knows the size of one
+ * sample and refuses a stream count that does not match the batch.
  */
 export const arrayOps: TensorOps<Float64Array> = Object.freeze({
   name: 'float64-array',
@@ -84,3 +88,48 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
 
   dispose(): void {},
 });
+
+/**
+ * {@link arrayOps} for samples of `sampleSize` values each: `randnLike` and
+ * `scaleSamples` refuse a number of streams or factors other than the batch
+ * (`length / sampleSize`), and `check` refuses a length that is not a whole
+ * number of samples.
+ *
+ * @example
+ * const ops = arrayOpsFor(3 * 32 * 32);
+ * ops.randnLike(x, sampleRngs(0, 1)); // ParameterError when x holds 4 samples
+ */
+export function arrayOpsFor(sampleSize: number): TensorOps<Float64Array> {
+  const size = checkInteger('sampleSize', sampleSize, 1);
+  const batchOf = (name: string, x: Float64Array): number => {
+    if (!(x instanceof Float64Array) || x.length === 0 || x.length % size !== 0)
+      throw new ParameterError(
+        name,
+        `a Float64Array of whole samples of ${size} values`,
+        x?.length,
+      );
+    return x.length / size;
+  };
+  return Object.freeze({
+    ...arrayOps,
+    randnLike(like: Float64Array, rngs: readonly Rng[]): Float64Array {
+      const batch = batchOf('like', like);
+      if (rngs?.length !== batch)
+        throw new ParameterError('rngs', `one Rng per sample (${batch})`, rngs?.length);
+      return arrayOps.randnLike(like, rngs);
+    },
+    scaleSamples(x: Float64Array, scale: Float64Array): Float64Array {
+      const batch = batchOf('x', x);
+      if (scale?.length !== batch)
+        throw new ParameterError('scale', `one factor per sample (${batch})`, scale?.length);
+      return arrayOps.scaleSamples(x, scale);
+    },
+    check(y: unknown, like: Float64Array): string | undefined {
+      const problem = arrayOps.check!(y, like);
+      if (problem !== undefined) return problem;
+      return (y as Float64Array).length % size === 0
+        ? undefined
+        : `${(y as Float64Array).length} values, not whole samples of ${size}`;
+    },
+  });
+}

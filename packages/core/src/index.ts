@@ -4,4 +4,4 @@ export type { NumberBounds } from './validate.js';
 export { createRng, rngFromState, sampleRngs } from './rng.js';
 export type { Rng, RngState } from './rng.js';
 export type { BatchDenoiser, Denoiser, TensorOps } from './tensor-ops.js';
-export { arrayOps } from './array-ops.js';
+export { arrayOps, arrayOpsFor } from './array-ops.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrayOps, ParameterError, sampleRngs } from '@edmkit/core';
+import { arrayOps, arrayOpsFor, ParameterError, sampleRngs } from '@edmkit/core';
 
 describe('arrayOps.combine', () => {
   it('computes a linear combination', () => {
@@ -48,5 +48,40 @@ describe('arrayOps.mul and scaleSamples', () => {
     ]);
     expect(() => arrayOps.scaleSamples(x, new Float64Array(4))).toThrow(/scale/);
     expect(() => arrayOps.mul(x, new Float64Array(2))).toThrow(/length 6/);
+  });
+});
+
+describe('arrayOpsFor', () => {
+  const ops = arrayOpsFor(4);
+  const x = Float64Array.from({ length: 8 }, (_, k) => k);
+
+  it('refuses fewer or more streams than samples, which plain arrayOps cannot tell', () => {
+    expect(() => ops.randnLike(x, sampleRngs(0, 1))).toThrow(
+      'rngs must be one Rng per sample (2) (got 1)',
+    );
+    expect(() => ops.randnLike(x, sampleRngs(0, 4))).toThrow(ParameterError);
+    expect(arrayOps.randnLike(x, sampleRngs(0, 1))).toHaveLength(8); // the ambiguity arrayOpsFor removes
+    expect(() => ops.randnLike(x.subarray(0, 6), sampleRngs(0, 2))).toThrow(
+      /like must be a Float64Array of whole samples of 4/,
+    );
+    expect(() => arrayOpsFor(0)).toThrow(/sampleSize/);
+  });
+
+  it('draws sample b from rngs[b] exactly as arrayOps does when the count is right', () => {
+    expect(Array.from(ops.randnLike(x, sampleRngs(5, 2)))).toEqual(
+      Array.from(arrayOps.randnLike(x, sampleRngs(5, 2))),
+    );
+    expect(Array.from(ops.scaleSamples(x, Float64Array.of(2, -1)))).toEqual([
+      0, 2, 4, 6, -4, -5, -6, -7,
+    ]);
+    expect(() => ops.scaleSamples(x, Float64Array.of(2))).toThrow(
+      /scale must be one factor per sample \(2\)/,
+    );
+  });
+
+  it('checks denoiser outputs for whole samples on top of arrayOps.check', () => {
+    expect(ops.check!(x, x)).toBeUndefined();
+    expect(ops.check!(Float64Array.of(1, NaN, 0, 0, 0, 0, 0, 0), x)).toMatch(/NaN at index 1/);
+    expect(ops.check!(undefined, x)).toBe('undefined');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrayOps, DenoiserError, ParameterError, sampleRngs } from '@edmkit/core';
+import { arrayOps, arrayOpsFor, DenoiserError, ParameterError, sampleRngs } from '@edmkit/core';
 import {
   deis,
   dpm2Ancestral,
@@ -239,6 +239,22 @@ describe('the solver contract', () => {
     expect(viaTimes.nfe).toBe(7);
     expect(Array.from(viaTimes.x)).toEqual(Array.from(viaLevels.x));
   });
+});
+
+describe('one stream per sample', () => {
+  it.each(solvers.filter(([, s]) => s.stochastic))(
+    '%s: with arrayOpsFor, fewer streams than samples is a ParameterError, not a shared stream',
+    async (_, solver) => {
+      const run = solver.sample({
+        ops: arrayOpsFor(dim),
+        denoiser,
+        x: x0,
+        sigmas: grid(3, true),
+        rngs: sampleRngs(3, 1),
+      });
+      await expect(run).rejects.toThrow(/rngs must be one Rng per sample \(2\) \(got 1\)/);
+    },
+  );
 });
 
 describe('arrayOps', () => {
