@@ -500,7 +500,7 @@ function ncsnppOptions(options: SongUNetOptions): SongUNetOptions {
 
 /**
  * A small DDPM++ for this machine (28×28×1, 32 base channels, 1 block per level,
- * attention at 14×14; ~0.7 M parameters). Any option can be overridden.
+ * attention at 14×14; 1,259,393 parameters). Any option can be overridden.
  *
  * @example
  * const net = ddpmppSmall({ resolution: 32, inChannels: 3 });

@@ -1,0 +1,206 @@
+// CPU speed of edmkit against PyTorch on the same network (ddpmppSmall, 28×28×1):
+// training images/s (edmkit's train(): preconditioning, EDM loss, Adam, EMA) and EDM-Heun
+// sampling images/s (35 NFE), per backend, and the same figures for the PyTorch model in
+// bench/reference/ when Debian's python3-torch is importable. The two sides alternate, and the
+// ratios compare the best figure of each side measured in this run.
+//
+// Run: pnpm bench     (BENCH_SECONDS per measurement, default 20; BENCH_ROUNDS, default 2;
+//                      BENCH_TRAIN_BATCH, default 8; BENCH_SAMPLE_BATCH, default 64)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { sampleRngs } from '@edmkit/core';
+import { edmWeighting, logNormal } from '@edmkit/losses';
+import { edmPrecond, precondition } from '@edmkit/precond';
+import { heun } from '@edmkit/solvers';
+import { samplerSource, train } from '@edmkit/train';
+import { ddpmppSmall, rawNetwork, selectBackend, tfjsOps } from '@edmkit/unet';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const trainBatch = Number(process.env.BENCH_TRAIN_BATCH ?? 8);
+const sampleBatch = Number(process.env.BENCH_SAMPLE_BATCH ?? 64);
+const nfe = 35;
+const python = '/usr/bin/python3';
+const torchScript = join(root, 'bench', 'reference', 'torch_bench.py');
+
+const log = (s) => process.stderr.write(`${s}\n`);
+
+/** Training images/s of edmkit's train() on ddpmppSmall, timed after two warm-up steps. */
+async function edmkitTrain(batch) {
+  const network = ddpmppSmall({ seed: 1 });
+  const per = 28 * 28;
+  const times = [];
+  const steps = Math.max(4, Math.ceil((seconds * 20) / batch)); // generous; stopped by time
+  const started = performance.now();
+  try {
+    await train({
+      network,
+      precond: edmPrecond(),
+      distribution: logNormal(),
+      weighting: edmWeighting(),
+      data: samplerSource({
+        shape: [28, 28, 1],
+        sample: (rngs) => {
+          const out = new Float64Array(rngs.length * per);
+          rngs.forEach((rng, b) => rng.fillNormal(out, b * per, per));
+          return out;
+        },
+      }),
+      totalImages: steps * batch,
+      batchSize: batch,
+      lr: 1e-4,
+      progress: false,
+      onStep: () => {
+        times.push(performance.now());
+        if (times.length > 3 && performance.now() - times[2] > seconds * 1000)
+          throw new StopBench();
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof StopBench)) throw error;
+  } finally {
+    network.dispose();
+  }
+  const timed = times.length - 3;
+  const elapsed = (times.at(-1) - times[2]) / 1000;
+  log(
+    `  edmkit train: ${timed} steps in ${elapsed.toFixed(1)} s (${((performance.now() - started) / 1000).toFixed(1)} s with warm-up)`,
+  );
+  return { imagesPerS: (timed * batch) / elapsed };
+}
+
+class StopBench extends Error {}
+
+/** EDM-Heun sampling images/s: forward images/s of the preconditioned network at the batch, over 35 NFE. */
+async function edmkitSample(batch) {
+  const network = ddpmppSmall({ seed: 1 });
+  const denoiser = precondition(rawNetwork(network), edmPrecond(), tfjsOps);
+  const x = tfjsOps.randnLike(tf.zeros([batch, 28, 28, 1]), sampleRngs(3, batch));
+  const x0 = tfjsOps.combine([[80, x]]);
+  const sigmas = [80, 20, 5, 1, 0.2, 0]; // 5 steps: 9 NFE of Heun
+  const solver = heun();
+  try {
+    await solver
+      .sample({ ops: tfjsOps, denoiser, x: x0, sigmas })
+      .then(({ x: out }) => out.dispose()); // warm-up
+    let calls = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000) {
+      const { x: out, nfe: used } = await solver.sample({ ops: tfjsOps, denoiser, x: x0, sigmas });
+      out.dataSync();
+      out.dispose();
+      calls += used;
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    const forward = (calls * batch) / elapsed;
+    log(`  edmkit sample: ${calls} evaluations of batch ${batch} in ${elapsed.toFixed(1)} s`);
+    return { imagesPerS: forward / nfe, forwardImagesPerS: forward };
+  } finally {
+    tf.dispose([x, x0]);
+    network.dispose();
+  }
+}
+
+function torchAvailable() {
+  const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], {
+    encoding: 'utf8',
+  });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function torchRun(mode, batch, threads) {
+  const out = execFileSync(
+    python,
+    [
+      torchScript,
+      '--mode',
+      mode,
+      '--batch',
+      String(batch),
+      '--threads',
+      String(threads),
+      '--seconds',
+      String(seconds),
+      '--nfe',
+      String(nfe),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+const rows = [];
+const best = { edmkit: { train: 0, sample: 0 }, torch: { train: 0, sample: 0 } };
+const torchVersion = torchAvailable();
+const backends = [];
+for (const prefer of ['wasm']) {
+  try {
+    const selected = await selectBackend({ prefer, env: undefined });
+    backends.push(selected.tfjsBackend);
+    log(`backend: ${selected.summary}`);
+  } catch (error) {
+    log(`(${prefer} unavailable: ${error.message})`);
+  }
+}
+const params = (() => {
+  const n = ddpmppSmall({ seed: 1 });
+  const c = n.countParams();
+  n.dispose();
+  return c;
+})();
+
+for (let round = 1; round <= rounds; round++) {
+  log(`round ${round} of ${rounds}`);
+  for (const backend of backends) {
+    await tf.setBackend(backend);
+    const t = await edmkitTrain(trainBatch);
+    rows.push(['edmkit', backend, 'train', trainBatch, 1, t.imagesPerS]);
+    best.edmkit.train = Math.max(best.edmkit.train, t.imagesPerS);
+    const s = await edmkitSample(sampleBatch);
+    rows.push(['edmkit', backend, 'sample', sampleBatch, 1, s.imagesPerS]);
+    best.edmkit.sample = Math.max(best.edmkit.sample, s.imagesPerS);
+  }
+  if (torchVersion) {
+    for (const threads of [1, 2]) {
+      const t = torchRun('train', trainBatch, threads);
+      if (t.params !== params)
+        throw new Error(`PyTorch model has ${t.params} parameters, edmkit ${params}`);
+      rows.push(['pytorch', `${threads} thread(s)`, 'train', trainBatch, threads, t.images_per_s]);
+      best.torch.train = Math.max(best.torch.train, t.images_per_s);
+      const s = torchRun('sample', sampleBatch, threads);
+      rows.push([
+        'pytorch',
+        `${threads} thread(s)`,
+        'sample',
+        sampleBatch,
+        threads,
+        s.images_per_s,
+      ]);
+      best.torch.sample = Math.max(best.torch.sample, s.images_per_s);
+    }
+  }
+}
+
+const peakMb = process.resourceUsage().maxRSS / 1024;
+console.log(`ddpmppSmall: ${params.toLocaleString('en-US')} parameters (edmkit)`);
+console.log(
+  `sampling: EDM Heun, ${nfe} NFE; ${seconds} s per measurement, ${rounds} rounds, sides alternating\n`,
+);
+console.log('| side | backend | task | batch | images/s |');
+console.log('|---|---|---|---:|---:|');
+for (const [side, backend, task, batch, , ips] of rows)
+  console.log(`| ${side} | ${backend} | ${task} | ${batch} | ${ips.toFixed(2)} |`);
+console.log(`\npeak resident memory (edmkit process): ${peakMb.toFixed(0)} MB`);
+console.log('ONNX Runtime sampling: not available in this version');
+if (!torchVersion) {
+  console.log(
+    `\nPyTorch: not importable by ${python} (apt-get install python3-torch); PyTorch side skipped`,
+  );
+} else {
+  console.log(`\nPyTorch ${torchVersion} on ${python}`);
+  console.log(`ratio train ddpmppSmall: ${(best.edmkit.train / best.torch.train).toFixed(3)}`);
+  console.log(`ratio sample ddpmppSmall: ${(best.edmkit.sample / best.torch.sample).toFixed(3)}`);
+}
