@@ -1,12 +1,13 @@
 // CPU speed of edmkit against PyTorch on the same network (ddpmppSmall, 28×28×1):
 // training images/s (edmkit's train(): preconditioning, EDM loss, Adam, EMA) and EDM-Heun
-// sampling images/s (35 NFE), per backend, and the same figures for the PyTorch model in
+// sampling images/s (35 NFE), per backend and training worker count, and the same figures for the PyTorch model in
 // bench/reference/ when Debian's python3-torch is importable. The two sides alternate, and the
 // ratios compare the best figure of each side measured in this run.
 //
 // Run: pnpm bench     (BENCH_SECONDS per measurement, default 20; BENCH_ROUNDS, default 2;
 //                      BENCH_TRAIN_BATCH, default 8; BENCH_SAMPLE_BATCH, default 64)
 import { execFileSync, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -23,13 +24,14 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const trainBatch = Number(process.env.BENCH_TRAIN_BATCH ?? 8);
 const sampleBatch = Number(process.env.BENCH_SAMPLE_BATCH ?? 64);
 const nfe = 35;
+const workerCounts = [...new Set([1, availableParallelism()])];
 const python = '/usr/bin/python3';
 const torchScript = join(root, 'bench', 'reference', 'torch_bench.py');
 
 const log = (s) => process.stderr.write(`${s}\n`);
 
 /** Training images/s of edmkit's train() on ddpmppSmall, timed after two warm-up steps. */
-async function edmkitTrain(batch) {
+async function edmkitTrain(batch, workers) {
   const network = ddpmppSmall({ seed: 1 });
   const per = 28 * 28;
   const times = [];
@@ -53,6 +55,7 @@ async function edmkitTrain(batch) {
       batchSize: batch,
       lr: 1e-4,
       progress: false,
+      workers,
       onStep: () => {
         times.push(performance.now());
         if (times.length > 3 && performance.now() - times[2] > seconds * 1000)
@@ -67,7 +70,7 @@ async function edmkitTrain(batch) {
   const timed = times.length - 3;
   const elapsed = (times.at(-1) - times[2]) / 1000;
   log(
-    `  edmkit train: ${timed} steps in ${elapsed.toFixed(1)} s (${((performance.now() - started) / 1000).toFixed(1)} s with warm-up)`,
+    `  edmkit train (${workers} worker(s)): ${timed} steps in ${elapsed.toFixed(1)} s (${((performance.now() - started) / 1000).toFixed(1)} s with warm-up)`,
   );
   return { imagesPerS: (timed * batch) / elapsed };
 }
@@ -156,9 +159,18 @@ for (let round = 1; round <= rounds; round++) {
   log(`round ${round} of ${rounds}`);
   for (const backend of backends) {
     await tf.setBackend(backend);
-    const t = await edmkitTrain(trainBatch);
-    rows.push(['edmkit', backend, 'train', trainBatch, 1, t.imagesPerS]);
-    best.edmkit.train = Math.max(best.edmkit.train, t.imagesPerS);
+    for (const workers of workerCounts) {
+      const t = await edmkitTrain(trainBatch, workers);
+      rows.push([
+        'edmkit',
+        `${backend}, ${workers} worker(s)`,
+        'train',
+        trainBatch,
+        workers,
+        t.imagesPerS,
+      ]);
+      best.edmkit.train = Math.max(best.edmkit.train, t.imagesPerS);
+    }
     const s = await edmkitSample(sampleBatch);
     rows.push(['edmkit', backend, 'sample', sampleBatch, 1, s.imagesPerS]);
     best.edmkit.sample = Math.max(best.edmkit.sample, s.imagesPerS);

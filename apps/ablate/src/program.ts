@@ -177,6 +177,12 @@ export function buildProgram(): Command {
     )
     .addOption(
       new Option(
+        '--workers <n>',
+        'training ablation: worker threads per training run, each computing the gradient of a slice of the batch (default: one per core)',
+      ).argParser(int('--workers', 1)),
+    )
+    .addOption(
+      new Option(
         '--solver-nfe <list>',
         `solver ablation: target NFE values (default ${solverDefaults.nfe.join(',')}; ${solverDefaults.shortNfe.join(',')} within "all")`,
       ).argParser(intList('--solver-nfe')),

@@ -126,6 +126,8 @@ export interface TrainingAblationOptions {
   readonly hidden: number;
   readonly layers: number;
   readonly seed: number;
+  /** Worker threads of each training run (see `train()`); default: one per core. */
+  readonly workers?: number;
   readonly onProgress?: (event: {
     label: string;
     imagesSeen: number;
@@ -356,6 +358,7 @@ export async function runTrainingAblation(
       emaHalfLifeImages: run.emaHalfLifeImages,
       emaRampupRatio: run.emaRampupRatio > 0 ? run.emaRampupRatio : null,
       progress: false,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
       onStep: ({ imagesSeen, loss }) =>
         options.onProgress?.({ label, imagesSeen, totalImages, loss }),
     });

@@ -61,6 +61,7 @@ export async function runTrainingCommand(opts: Record<string, unknown>): Promise
     hidden: trainingDefaults.hidden,
     layers: trainingDefaults.layers,
     seed,
+    ...(opts['workers'] !== undefined ? { workers: opts['workers'] as number } : {}),
     onProgress: ({ label, imagesSeen }) => {
       if (label !== lastLabel) last = 0;
       lastLabel = label;

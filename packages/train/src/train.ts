@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { checkInteger, checkNumber, ParameterError } from '@edmkit/core';
@@ -24,6 +25,8 @@ import { describe, firstDifference, jsonClone } from './config.js';
 import { sizeOf, type DataSource } from './data-source.js';
 import { emaHalfLife } from './ema.js';
 import { CheckpointError, NonFiniteLossError } from './errors.js';
+import { GradientPool } from './gradient-pool.js';
+import type { GradientJob } from './gradient-protocol.js';
 import { clipGlobalNorm, reduceLoss, replaceNonFinite } from './gradients.js';
 import { lrRampup } from './lr-rampup.js';
 import { createProgress, type StepInfo } from './progress.js';
@@ -80,6 +83,16 @@ export interface TrainOptions {
   readonly onStep?: (info: StepInfo) => void | Promise<void>;
   /** Stops the run after the current step (a checkpoint is written when there is a run directory). */
   readonly signal?: AbortSignal;
+  /**
+   * Worker threads for data parallelism: each computes the loss and gradient of a slice of
+   * every batch on its own copy of the network, and the slices are added up before one Adam
+   * step here, so every copy holds the same weights. Default: one per core
+   * (`os.availableParallelism()`), at most the batch size; 1 computes everything in this
+   * thread. Only for the wasm and cpu backends (a native backend runs its own threads: 1).
+   * The losses and weights equal the one-thread run's to float32 rounding; with dropout > 0
+   * the masks are drawn per slice, so they differ from the one-thread run's.
+   */
+  readonly workers?: number;
 }
 
 /** What {@link train} returns. */
@@ -209,6 +222,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     throw error;
   }
 
+  const backend = tf.getBackend();
+  const workerCount = backend === 'wasm' || backend === 'cpu' ? Math.min(o.workers, batchSize) : 1;
+  let pool: GradientPool | undefined;
+  if (workerCount > 1) {
+    try {
+      pool = await GradientPool.start(workerCount, {
+        config: network.config,
+        backend: backend as 'wasm' | 'cpu',
+      });
+    } catch (error) {
+      optimizer.dispose(adamState);
+      ema.dispose();
+      throw error;
+    }
+  }
+
   const progress = createProgress(o.progress, o.logEvery);
   const sessionStart = performance.now();
   const sessionImages = imagesSeen;
@@ -239,7 +268,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
       const lr = lrSchedule.at(imagesSeen);
       const beta = emaSchedule.beta(imagesSeen, batchSize);
-      const { loss, gradNorm } = trainingStep({
+      const { loss, gradNorm } = await trainingStep({
         o,
         step,
         imagesSeen,
@@ -249,6 +278,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         optimizer,
         ema,
         lastCheckpoint,
+        pool,
       });
       step += 1;
       imagesSeen += batchSize;
@@ -280,6 +310,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     throw error;
   } finally {
     progress.stop();
+    await pool?.close();
   }
   optimizer.dispose(adamState);
   return {
@@ -317,6 +348,7 @@ interface ResolvedOptions {
   readonly logEvery: number;
   readonly onStep: ((info: StepInfo) => void | Promise<void>) | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly workers: number;
 }
 
 function resolveOptions(options: TrainOptions): ResolvedOptions {
@@ -417,6 +449,7 @@ function resolveOptions(options: TrainOptions): ResolvedOptions {
     logEvery: checkInteger('logEvery', options.logEvery ?? 100, 1),
     onStep: options.onStep,
     signal: options.signal,
+    workers: checkInteger('workers', options.workers ?? availableParallelism(), 1),
   };
 }
 
@@ -565,19 +598,102 @@ interface StepContext {
   readonly optimizer: ReturnType<typeof adam>;
   readonly ema: Network;
   readonly lastCheckpoint: string | undefined;
+  readonly pool: GradientPool | undefined;
+}
+
+/**
+ * The loss and gradient of a step computed by the worker pool: σ, ε and the coefficients
+ * are drawn here exactly as the one-thread step draws them, then each worker gets a slice.
+ */
+async function pooledGradients(
+  ctx: StepContext,
+  pool: GradientPool,
+  y: Float32Array,
+  rngs: ReturnType<typeof sampleStreams>,
+  dropoutSeed: number,
+): Promise<{ value: tf.Scalar; raw: tf.Tensor[] }> {
+  const { o } = ctx;
+  const { batchSize, precond, weighting } = o;
+  const weights = o.network.trainableWeights;
+  // σ before ε, from each sample's own stream (as denoisingLoss draws them).
+  const sigma = Float64Array.from(o.distribution.sample(rngs));
+  if (sigma.length !== batchSize)
+    throw new ParameterError(
+      'distribution.sample(rngs)',
+      `${batchSize} noise levels`,
+      sigma.length,
+    );
+  const per = sizeOf(o.data.shape);
+  const noise64 = new Float64Array(batchSize * per);
+  rngs.forEach((rng, b) => rng.fillNormal(noise64, b * per, per));
+  const noise = Float32Array.from(noise64);
+  const coefficients = {
+    cSkip: sigma.map((s) => precond.cSkip(s)),
+    cOut: sigma.map((s) => precond.cOut(s)),
+    cIn: sigma.map((s) => precond.cIn(s)),
+    cNoise: sigma.map((s) => precond.cNoise(s)),
+    weight: sigma.map((s, b) =>
+      checkNumber(`weighting.weight(sigma[${b}])`, weighting.weight(s), { min: 0 }),
+    ),
+  };
+  const current = weights.map((w) => w.dataSync() as Float32Array);
+  const jobs: GradientJob[] = [];
+  for (let k = 0; k < pool.size; k++) {
+    const from = Math.floor((k * batchSize) / pool.size);
+    const to = Math.floor(((k + 1) * batchSize) / pool.size);
+    if (to === from) continue;
+    jobs.push({
+      weights: current,
+      y: y.slice(from * per, to * per),
+      noise: noise.slice(from * per, to * per),
+      shape: [to - from, ...o.data.shape],
+      sigma: sigma.slice(from, to),
+      coefficients: {
+        cSkip: coefficients.cSkip.slice(from, to),
+        cOut: coefficients.cOut.slice(from, to),
+        cIn: coefficients.cIn.slice(from, to),
+        cNoise: coefficients.cNoise.slice(from, to),
+        weight: coefficients.weight.slice(from, to),
+      },
+      batchSize,
+      dropoutSeed,
+    });
+  }
+  const { loss, grads } = await pool.run(jobs);
+  return {
+    value: tf.scalar(loss, 'float32'),
+    raw: weights.map((w, i) => tf.tensor(grads[i]!, w.shape, 'float32')),
+  };
 }
 
 /** One training step: loss and gradient, checks, Adam, EMA. Leaves no tensor behind. */
-function trainingStep(ctx: StepContext): { loss: number; gradNorm: number } {
+async function trainingStep(ctx: StepContext): Promise<{ loss: number; gradNorm: number }> {
   const { o, step, imagesSeen } = ctx;
-  const { network, batchSize, seed } = o;
-  const weights = network.trainableWeights;
+  const { batchSize, seed } = o;
   const y = o.data.batch(seed, imagesSeen, batchSize);
   const shape = [batchSize, ...o.data.shape];
   if (y.length !== sizeOf(shape))
     throw new ParameterError('data.batch()', `${sizeOf(shape)} numbers`, y.length);
   const rngs = sampleStreams(seed, imagesSeen, batchSize, 'loss');
   const dropoutSeed = derivedSeed(seed, step, 'dropout');
+  const { value, raw } =
+    ctx.pool !== undefined
+      ? await pooledGradients(ctx, ctx.pool, y, rngs, dropoutSeed)
+      : localGradients(ctx, y, shape, rngs, dropoutSeed);
+  return applyStep(ctx, value, raw);
+}
+
+/** The loss and gradient of a step, computed in this thread. */
+function localGradients(
+  ctx: StepContext,
+  y: Float32Array,
+  shape: number[],
+  rngs: ReturnType<typeof sampleStreams>,
+  dropoutSeed: number,
+): { value: tf.Scalar; raw: tf.Tensor[] } {
+  const { o } = ctx;
+  const { network, batchSize } = o;
+  const weights = network.trainableWeights;
   const F = (xIn: tf.Tensor, cNoise: Float64Array): tf.Tensor =>
     network.apply(xIn, tf.tensor1d(Float32Array.from(cNoise), 'float32'), {
       training: true,
@@ -601,6 +717,17 @@ function trainingStep(ctx: StepContext): { loss: number; gradNorm: number } {
   }, weights as tf.Variable[]);
 
   const raw = weights.map((w) => grads[w.name] ?? tf.zerosLike(w));
+  return { value, raw };
+}
+
+/** Checks the loss and gradient, then Adam and EMA. Disposes `value` and `raw`. */
+function applyStep(
+  ctx: StepContext,
+  value: tf.Scalar,
+  raw: readonly tf.Tensor[],
+): { loss: number; gradNorm: number } {
+  const { o, step, imagesSeen } = ctx;
+  const weights = o.network.trainableWeights;
   const owned: tf.Tensor[] = [value, ...raw];
   try {
     // One read of the loss and of ‖g_k‖² per weight.

@@ -38,6 +38,7 @@ export function baseOptions(network: Network, extra: Partial<TrainOptions> = {})
     lrRampupImages: 64,
     emaHalfLifeImages: 100,
     progress: false,
+    workers: 1,
     ...extra,
   };
 }
