@@ -135,6 +135,30 @@ function torchRun(mode, batch, threads) {
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
+/** One edmkit measurement in a fresh process: its figure and the process's peak resident memory. */
+function edmkitRun(task, backend, batch, workers) {
+  const out = execFileSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--measure', task, backend, String(batch), String(workers)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+const measure = process.argv.indexOf('--measure');
+if (measure > 0) {
+  const [task, backend, batch, workers] = process.argv.slice(measure + 1);
+  await selectBackend({ prefer: backend, env: undefined, log: () => {} });
+  const result =
+    task === 'train'
+      ? await edmkitTrain(Number(batch), Number(workers))
+      : await edmkitSample(Number(batch));
+  process.stdout.write(
+    `${JSON.stringify({ ...result, peakMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+  );
+  process.exit(0);
+}
+
 const rows = [];
 const best = { edmkit: { train: 0, sample: 0 }, torch: { train: 0, sample: 0 } };
 const torchVersion = torchAvailable();
@@ -155,24 +179,26 @@ const params = (() => {
   return c;
 })();
 
+let peakMb = 0;
 for (let round = 1; round <= rounds; round++) {
   log(`round ${round} of ${rounds}`);
   for (const backend of backends) {
-    await tf.setBackend(backend);
     for (const workers of workerCounts) {
-      const t = await edmkitTrain(trainBatch, workers);
+      const t = edmkitRun('train', backend, trainBatch, workers);
+      peakMb = Math.max(peakMb, t.peakMb);
       rows.push([
         'edmkit',
         `${backend}, ${workers} worker(s)`,
         'train',
         trainBatch,
-        workers,
         t.imagesPerS,
+        t.peakMb,
       ]);
       best.edmkit.train = Math.max(best.edmkit.train, t.imagesPerS);
     }
-    const s = await edmkitSample(sampleBatch);
-    rows.push(['edmkit', backend, 'sample', sampleBatch, 1, s.imagesPerS]);
+    const s = edmkitRun('sample', backend, sampleBatch, 1);
+    peakMb = Math.max(peakMb, s.peakMb);
+    rows.push(['edmkit', backend, 'sample', sampleBatch, s.imagesPerS, s.peakMb]);
     best.edmkit.sample = Math.max(best.edmkit.sample, s.imagesPerS);
   }
   if (torchVersion) {
@@ -180,7 +206,14 @@ for (let round = 1; round <= rounds; round++) {
       const t = torchRun('train', trainBatch, threads);
       if (t.params !== params)
         throw new Error(`PyTorch model has ${t.params} parameters, edmkit ${params}`);
-      rows.push(['pytorch', `${threads} thread(s)`, 'train', trainBatch, threads, t.images_per_s]);
+      rows.push([
+        'pytorch',
+        `${threads} thread(s)`,
+        'train',
+        trainBatch,
+        t.images_per_s,
+        undefined,
+      ]);
       best.torch.train = Math.max(best.torch.train, t.images_per_s);
       const s = torchRun('sample', sampleBatch, threads);
       rows.push([
@@ -188,24 +221,27 @@ for (let round = 1; round <= rounds; round++) {
         `${threads} thread(s)`,
         'sample',
         sampleBatch,
-        threads,
         s.images_per_s,
+        undefined,
       ]);
       best.torch.sample = Math.max(best.torch.sample, s.images_per_s);
     }
   }
 }
 
-const peakMb = process.resourceUsage().maxRSS / 1024;
 console.log(`ddpmppSmall: ${params.toLocaleString('en-US')} parameters (edmkit)`);
 console.log(
   `sampling: EDM Heun, ${nfe} NFE; ${seconds} s per measurement, ${rounds} rounds, sides alternating\n`,
 );
-console.log('| side | backend | task | batch | images/s |');
-console.log('|---|---|---|---:|---:|');
-for (const [side, backend, task, batch, , ips] of rows)
-  console.log(`| ${side} | ${backend} | ${task} | ${batch} | ${ips.toFixed(2)} |`);
-console.log(`\npeak resident memory (edmkit process): ${peakMb.toFixed(0)} MB`);
+console.log('| side | backend | task | batch | images/s | peak RSS |');
+console.log('|---|---|---|---:|---:|---:|');
+for (const [side, backend, task, batch, ips, mb] of rows)
+  console.log(
+    `| ${side} | ${backend} | ${task} | ${batch} | ${ips.toFixed(2)} | ${mb === undefined ? '—' : `${mb.toFixed(0)} MB`} |`,
+  );
+console.log(
+  `\npeak resident memory of an edmkit measurement (workers included): ${peakMb.toFixed(0)} MB`,
+);
 console.log('ONNX Runtime sampling: not available in this version');
 if (!torchVersion) {
   console.log(
