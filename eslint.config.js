@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const tfjsPackages = ['unet', 'train'];
+const tfjsPackages = ['unet', 'onnx', 'train'];
 
 export default tseslint.config(
   {

@@ -12,6 +12,7 @@ const packages = [
   'metrics',
   'presets',
   'unet',
+  'onnx',
   'train',
 ];
 const apps = ['ablate'];
