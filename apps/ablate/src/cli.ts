@@ -1,18 +1,38 @@
 #!/usr/bin/env node
-import { InvalidArgumentError } from 'commander';
-import { EdmkitError } from '@edmkit/core';
+import { CommanderError, InvalidArgumentError } from 'commander';
+import { ParameterError, UnknownNameError } from '@edmkit/core';
+import { OutDirError } from './output/index.js';
 import { buildProgram } from './program.js';
 
+/**
+ * Exit codes: 0 success; 1 a failure while running (an error computing or writing
+ * results); 2 a refused command line (unknown flag, bad value, unusable --out).
+ * Every failure is one `edmkit: …` line on stderr (set EDMKIT_DEBUG=1 for the stack).
+ */
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
+
 async function main(): Promise<void> {
+  const program = buildProgram();
+  for (const cmd of [program, ...program.commands]) cmd.exitOverride();
   try {
-    await buildProgram().parseAsync(process.argv);
+    await program.parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof EdmkitError || error instanceof InvalidArgumentError) {
-      process.stderr.write(`edmkit: ${error.message}\n`);
-      process.exitCode = 2;
+    // Commander prints its own parse errors; an InvalidArgumentError thrown by an action is not printed yet.
+    if (error instanceof CommanderError && !(error instanceof InvalidArgumentError)) {
+      // Help and version exit 0; commander has already printed its one-line error.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return;
     }
-    throw error;
+    const usage =
+      error instanceof InvalidArgumentError ||
+      error instanceof ParameterError ||
+      error instanceof UnknownNameError ||
+      error instanceof OutDirError;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`edmkit: ${message}\n`);
+    if (process.env['EDMKIT_DEBUG'] && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
+    process.exitCode = usage ? EXIT.usage : EXIT.failure;
   }
 }
 

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { samplerFamilies, table1Markdown } from '@edmkit/presets';
+import { prepareOutDir } from './output/index.js';
 import {
   runMergeCommand,
   runSamplerCommand,
@@ -28,11 +29,10 @@ function int(name: string, min: number) {
   };
 }
 
-function positive(name: string) {
+function fraction(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!(n > 0) || !Number.isFinite(n))
-      throw new InvalidArgumentError(`${name} must be a number > 0`);
+    if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`${name} must be a number in (0, 1]`);
     return n;
   };
 }
@@ -53,7 +53,11 @@ function nameList(name: string, known: readonly string[]) {
 export function buildProgram(): Command {
   const program = new Command('edmkit')
     .description('Reproduce the ablations of the EDM paper (Karras et al. 2022) with edmkit.')
-    .showHelpAfterError();
+    // One `edmkit: …` line per refused flag or value, pointing to --help (not the whole help).
+    .configureOutput({
+      outputError: (text, write) =>
+        write(`edmkit: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+    });
 
   const ablate = program
     .command('ablate')
@@ -126,9 +130,9 @@ export function buildProgram(): Command {
         .argParser(int('--seed', 0)),
     )
     .addOption(
-      new Option('--rtol <x>', 'relative tolerance of the reference ODE solve')
+      new Option('--rtol <x>', 'relative tolerance of the reference ODE solve, in (0, 1]')
         .default(samplerDefaults.rtol)
-        .argParser(positive('--rtol')),
+        .argParser(fraction('--rtol')),
     )
     .addOption(
       new Option('--baselines <list>', 'training ablation: Table 2 baselines (vp, ve)')
@@ -220,6 +224,8 @@ writes <out>/training-ablation.md, .json and -loss.png.`,
           `unknown ablation "${kind}"; expected one of: sampler, training, solvers, all`,
         );
       }
+      // Fail on an unusable --out in a second, not after the computation.
+      await prepareOutDir(String(opts['out']));
       if (kind === 'sampler' || kind === 'all') await runSamplerCommand(opts);
       if (opts['shard'] !== undefined) return;
       if (kind === 'training' || kind === 'all') await runTrainingCommand(opts);
@@ -235,6 +241,7 @@ writes <out>/training-ablation.md, .json and -loss.png.`,
     .argument('<files...>', 'the shard files (sampler-ablation.shard-k-of-n.json), one per shard')
     .option('--out <dir>', 'output directory', 'results')
     .action(async (files: string[], opts: Record<string, unknown>) => {
+      await prepareOutDir(String(opts['out']));
       await runMergeCommand(files, opts);
     });
 

@@ -49,7 +49,12 @@ describe('edmkit command line', () => {
     expect((await parse(['ablate', '--mnist-size', '7'])).error).toMatch(
       /Allowed choices are 14, 28/,
     );
-    expect((await parse(['ablate', '--rtol', '-1'])).error).toMatch(/--rtol must be a number > 0/);
+    expect((await parse(['ablate', '--rtol', '-1'])).error).toMatch(
+      /--rtol must be a number in \(0, 1\]/,
+    );
+    expect((await parse(['ablate', '--rtol', '2'])).error).toMatch(
+      /--rtol must be a number in \(0, 1\]/,
+    );
     expect((await parse(['ablate', '--seed', '1.5'])).error).toMatch(
       /--seed must be an integer >= 0/,
     );

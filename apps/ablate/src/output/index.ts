@@ -1,4 +1,5 @@
 export { strictJson, writeFileAtomic, writeJsonAtomic } from './atomic.js';
+export { OutDirError, prepareOutDir } from './out-dir.js';
 export { imageGridPng, imageGridPngBytes } from './grid.js';
 export type { ImageGridOptions } from './grid.js';
 export { formatNumber, markdownTable } from './markdown.js';

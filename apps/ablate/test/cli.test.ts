@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The built command line (pnpm test builds before it tests).
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'edmkit-cli-'));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function edmkit(...args: string[]) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return {
+    code: r.status,
+    stderr: r.stderr,
+    stdout: r.stdout,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** A small but real sampler run: one family, one data set, two NFE. */
+const small = [
+  'ablate',
+  'sampler',
+  '--families',
+  'vp',
+  '--data',
+  'gmm',
+  '--nfe',
+  '9',
+  '--no-edm',
+  '--no-progress',
+];
+
+describe('edmkit: an unusable --out fails at once, with one line and exit code 2', () => {
+  const file = join(scratch, 'a-file');
+  writeFileSync(file, 'not a directory');
+  for (const [label, out, message] of [
+    ['a file', file, /--out must be a writable directory: .*a-file is a file/],
+    [
+      'under a file',
+      join(file, 'sub'),
+      /--out must be a writable directory: .*a part of the path is a file/,
+    ],
+    [
+      'on /proc',
+      '/proc/edmkit-results',
+      /--out must be a directory for results, not on a pseudo file system/,
+    ],
+  ] as const) {
+    it(label, () => {
+      const r = edmkit(...small, '--out', out);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^edmkit: ${message.source}`));
+      expect(r.seconds).toBeLessThan(10); // before any computation (node start + module load)
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('leaves no probe file behind in a good directory, and writes the results there', () => {
+    const out = join(scratch, 'good', 'nested');
+    const r = edmkit(...small, '--out', out);
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(readdirSync(out)).toContain('sampler-ablation.json');
+  }, 60_000);
+});
+
+describe('edmkit: refused command lines', () => {
+  it('one line naming the flag and its allowed values, no help dump, exit code 2', () => {
+    for (const [args, message] of [
+      [['ablate', 'sampler', '--rtol', '2'], /--rtol must be a number in \(0, 1\]/],
+      [['ablate', '--bogus'], /unknown option '--bogus'/],
+      [
+        ['ablate', 'samplr'],
+        /unknown ablation "samplr"; expected one of: sampler, training, solvers, all/,
+      ],
+    ] as const) {
+      const r = edmkit(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^edmkit: /);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(edmkit('ablate', '--help').code).toBe(0);
+  });
+});
