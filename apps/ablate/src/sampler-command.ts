@@ -228,7 +228,11 @@ async function report(
 ) {
   const files = await writeSamplerReport(outDir, results, {
     ablation: 'sampler',
-    edmkitCommand: `edmkit ${argsOf(run).join(' ')}`,
+    // The command that ran, and one that reproduces these numbers with every option spelled out.
+    edmkitCommand: `edmkit ${process.argv.slice(2).join(' ')}`,
+    reproduceCommand: `edmkit ${argsOf(run)
+      .filter((_, i, a) => a[i] !== '--jobs' && a[i - 1] !== '--jobs')
+      .join(' ')}`,
     options: run,
     shards,
     wallSeconds: seconds ?? null,

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,9 +98,11 @@ export function checkShardSet(shards: readonly ShardFile[]): void {
 }
 
 /**
- * Runs the shards of a split as child processes of this CLI (`cli` is its script),
- * each with `args` plus `--shard k/n`, relaying their progress lines, and returns
- * the shard files. The temporary directory is removed afterwards.
+ * Runs `count` shard processes of the command line `args` and returns their shard files.
+ * A failing shard stops the others; SIGINT or SIGTERM to this process is passed on to every
+ * shard, and once they have ended the temporary directory is removed and this process exits
+ * with the conventional code (130 for SIGINT, 143 for SIGTERM). Nothing is left running and
+ * no temporary directory remains, whatever happens.
  */
 export async function runShardProcesses(
   cli: string,
@@ -109,46 +111,69 @@ export async function runShardProcesses(
   onProgress: (done: number, label: string) => void,
 ): Promise<ShardFile[]> {
   const dir = mkdtempSync(join(tmpdir(), 'edmkit-shards-'));
+  const children: ChildProcess[] = [];
+  const closed: Promise<void>[] = [];
+  const stopAll = (signal: NodeJS.Signals) => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopAll(signal);
+    void Promise.allSettled(closed).then(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    await Promise.all(
-      Array.from(
-        { length: count },
-        (_, index) =>
-          new Promise<void>((resolve, reject) => {
-            const child = spawn(
-              process.execPath,
-              [cli, ...args, '--shard', `${index + 1}/${count}`, '--out', dir, '--progress-json'],
-              {
-                stdio: ['ignore', 'pipe', 'pipe'],
-              },
-            );
-            let stderr = '';
-            child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-            createInterface({ input: child.stdout }).on('line', (line) => {
-              try {
-                const event = JSON.parse(line) as { done?: number; label?: string };
-                if (typeof event.done === 'number') onProgress(event.done, event.label ?? '');
-              } catch {
-                // not a progress line
-              }
-            });
-            child.on('error', reject);
-            child.on('close', (code) =>
-              code === 0
-                ? resolve()
-                : reject(
-                    new Error(
-                      `shard ${index + 1}/${count} failed (exit ${code}):\n${stderr.trim()}`,
-                    ),
+    const runs = Array.from(
+      { length: count },
+      (_, index) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [cli, ...args, '--shard', `${index + 1}/${count}`, '--out', dir, '--progress-json'],
+            { stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+          children.push(child);
+          closed.push(new Promise((done) => child.on('close', () => done())));
+          let stderr = '';
+          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+          createInterface({ input: child.stdout }).on('line', (line) => {
+            try {
+              const event = JSON.parse(line) as { done?: number; label?: string };
+              if (typeof event.done === 'number') onProgress(event.done, event.label ?? '');
+            } catch {
+              // not a progress line
+            }
+          });
+          child.on('error', reject);
+          child.on('close', (code, signal) =>
+            code === 0
+              ? resolve()
+              : reject(
+                  new Error(
+                    `shard ${index + 1}/${count} failed (${signal ?? `exit ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`,
                   ),
-            );
-          }),
-      ),
+                ),
+          );
+        }),
     );
+    try {
+      await Promise.all(runs);
+    } catch (error) {
+      // One shard failed: stop the others before reporting it.
+      stopAll('SIGTERM');
+      await Promise.allSettled(closed);
+      throw error;
+    }
     return Array.from({ length: count }, (_, index) =>
       readShard(join(dir, shardFileName({ index, count }))),
     );
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     rmSync(dir, { recursive: true, force: true });
   }
 }
