@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { samplerFamilies, table1Markdown } from '@edmkit/presets';
+import { MNIST_MAX_COUNT } from '@edmkit/data/mnist';
 import { prepareOutDir } from './output/index.js';
 import {
   runMergeCommand,
@@ -25,6 +26,15 @@ function int(name: string, min: number) {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min)
       throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+function intRange(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer in ${min}…${max}`);
     return n;
   };
 }
@@ -84,7 +94,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '--data <list>',
-        'data sets: gmm (Gaussian mixture), mnist (empirical MNIST distribution)',
+        'data sets: gmm (Gaussian mixture), mnist (empirical MNIST distribution), mnist-kde (the same digits blurred by N(0, 0.1²))',
       )
         .default([...samplerDefaults.data], samplerDefaults.data.join(','))
         .argParser(nameList('data set', ['gmm', 'mnist', 'mnist-kde'])),
@@ -112,8 +122,8 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '--mnist-images <n>',
-        'MNIST images in the empirical distribution (at most 9999)',
-      ).argParser(int('--mnist-images', 1)),
+        `MNIST images in the empirical distribution, split evenly over the ten digits (at most ${MNIST_MAX_COUNT})`,
+      ).argParser(intRange('--mnist-images', 1, MNIST_MAX_COUNT)),
     )
     .addOption(
       new Option('--mnist-size <side>', 'MNIST image side: 28, or 14 (2×2 average pooled)').choices(
@@ -178,6 +188,12 @@ export function buildProgram(): Command {
         '--backend <name>',
         'tfjs backend of the training ablation (default: EDMKIT_BACKEND, else the fastest available)',
       ).choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+    )
+    .addOption(
+      new Option(
+        '--solver-data <list>',
+        `solver ablation: data sets (default ${solverDefaults.data.join(',')}): gmm, mnist, mnist-kde`,
+      ).argParser(nameList('data set', ['gmm', 'mnist', 'mnist-kde'])),
     )
     .addOption(
       new Option(

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MNIST_MAX_COUNT } from '@edmkit/data/mnist';
 import { resolveSampler, type SamplerFamily } from '@edmkit/presets';
 import { prepareDataset, type DatasetName, type DatasetSizes } from './datasets.js';
 import { writeJsonAtomic } from './output/index.js';
@@ -46,7 +47,7 @@ export const samplerFull = Object.freeze({
     gmmDim: 16,
     gmmComponents: 4,
     mnistSamples: 256,
-    mnistImages: 9999,
+    mnistImages: MNIST_MAX_COUNT,
     mnistSize: 28,
   }),
 });

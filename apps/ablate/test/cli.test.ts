@@ -88,5 +88,8 @@ describe('edmkit: refused command lines', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(edmkit('ablate', '--help').code).toBe(0);
+    expect(edmkit('ablate', 'solvers', '--solver-data', 'cifar').stderr).toMatch(
+      /unknown data set "cifar"; expected one of: gmm, mnist, mnist-kde/,
+    );
   });
 });

@@ -18,6 +18,23 @@ export const MNIST_DIGIT_COUNTS: readonly number[] = Object.freeze([
   1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978,
 ]);
 
+/**
+ * The largest `count` that {@link loadMnist} accepts for all ten digits: the images are split
+ * evenly over the classes (the first `count % 10` classes get one more), so the smallest
+ * class bounds it (8635).
+ */
+export const MNIST_MAX_COUNT: number = (() => {
+  let count = 0;
+  for (;;) {
+    const next = count + 1;
+    const fits = MNIST_DIGIT_COUNTS.every(
+      (available, j) => Math.floor(next / 10) + (j < next % 10 ? 1 : 0) <= available,
+    );
+    if (!fits) return count;
+    count = next;
+  }
+})();
+
 /** Default number of images of {@link loadMnist} and {@link mnistDataset}. */
 export const MNIST_DEFAULT_COUNT = 500;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadMnist, mnistDataset, MNIST_DIGIT_COUNTS } from '@edmkit/data/mnist';
+import { loadMnist, mnistDataset, MNIST_DIGIT_COUNTS, MNIST_MAX_COUNT } from '@edmkit/data/mnist';
 
 describe('loadMnist', () => {
   it('loads a balanced, interleaved, reproducible subset in [−1, 1]', () => {
@@ -60,5 +60,15 @@ describe('mnistDataset', () => {
     const y = data.images.slice(3 * 196, 4 * 196);
     expect(data.denoiser(y, 0.01)).toEqual(y);
     expect(data.sigmaData).toBeGreaterThan(0.3);
+  });
+});
+
+describe('MNIST_MAX_COUNT', () => {
+  it('is the largest count an even split over the ten digits allows', () => {
+    expect(MNIST_MAX_COUNT).toBe(8635); // 10 × 863 (digit 5) + 5 for the first five classes
+    expect(loadMnist({ count: MNIST_MAX_COUNT, size: 14 }).labels).toHaveLength(MNIST_MAX_COUNT);
+    expect(() => loadMnist({ count: MNIST_MAX_COUNT + 1 })).toThrow(
+      /at most 863 images of digit 5/,
+    );
   });
 });
