@@ -17,19 +17,30 @@ export function createProgress(
   const tty = process.stderr.isTTY === true;
   if (!enabled) return { start() {}, advance() {}, log() {}, stop() {} };
   if (!tty) {
-    let last = '';
+    // Logs (CI): one line per configuration as it starts, with the count so far and the time.
+    const seen = new Set<string>();
+    let total = 0;
+    let done = 0;
+    let started = 0;
+    const elapsed = () => formatDuration((performance.now() - started) / 1000);
     return {
-      start(total) {
-        process.stderr.write(`running ${total} ${unit}\n`);
+      start(n) {
+        total = n;
+        started = performance.now();
+        process.stderr.write(`running ${n} ${unit}\n`);
       },
-      advance(_done, label) {
-        if (label !== last) process.stderr.write(`  ${label}\n`);
-        last = label;
+      advance(increment, label) {
+        done += increment;
+        if (seen.has(label)) return;
+        seen.add(label);
+        process.stderr.write(`  ${label} (${done}/${total} ${short}, ${elapsed()})\n`);
       },
       log(line) {
         process.stderr.write(`${line}\n`);
       },
-      stop() {},
+      stop() {
+        if (started > 0) process.stderr.write(`done: ${done}/${total} ${short} in ${elapsed()}\n`);
+      },
     };
   }
   const bar = new SingleBar(
@@ -38,6 +49,7 @@ export function createProgress(
       hideCursor: true,
       stream: process.stderr,
       etaBuffer: 200,
+      formatTime: (seconds: number) => formatDuration(seconds),
     },
     Presets.shades_classic,
   );
@@ -55,4 +67,17 @@ export function createProgress(
       bar.stop();
     },
   };
+}
+
+/** A duration as `1h02m03s`, `28m05s` or `42s`, rounded to whole seconds first (never `28m60s`). */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (h > 0) return `${h}h${two(m)}m${two(s)}s`;
+  if (m > 0) return `${m}m${two(s)}s`;
+  return `${s}s`;
 }
