@@ -30,9 +30,10 @@ export interface SamplerAblationOptions {
   /** Relative tolerance of the reference ODE solve. */
   readonly referenceRtol: number;
   /**
-   * Run only the configurations of this shard: configuration i (in {@link ablationConfigs}
-   * order) belongs to shard i mod count. Every cell is a pure function of its configuration
-   * and seed, so shards run anywhere and merge with {@link mergeShards}.
+   * Run only the configurations of this shard ({@link assignShards}: balanced by estimated
+   * cost, configurations that share a reference solve kept together). Every cell is a pure
+   * function of its configuration and seed, so shards run anywhere and merge with
+   * {@link mergeShards}.
    */
   readonly shard?: { readonly index: number; readonly count: number };
   /** Called with the number of denoiser evaluations done, for progress display. */
@@ -118,6 +119,47 @@ export function ablationConfigs(options: Pick<SamplerAblationOptions, 'families'
  * The step count of `sampler` for each target NFE (ascending targets; a target
  * whose step count repeats an earlier one's is dropped).
  */
+/** Estimated cost of one near-exact reference solve, in denoiser evaluations of a sampler. */
+const REFERENCE_COST = 1000;
+
+/**
+ * Which shard runs each configuration: configurations that start from the same σ share one
+ * reference solve, so they form a group; groups go, largest estimated cost first (their
+ * samplers' NFE over the step counts plus one reference solve), to the least loaded shard.
+ * A pure function of the configurations, the NFE list and the shard count, so every shard
+ * computes the same assignment.
+ *
+ * @returns the shard index (0-based) of every configuration, in `configs` order
+ */
+export function assignShards(
+  configs: readonly { readonly config: SamplerConfig }[],
+  nfe: readonly number[],
+  count: number,
+): number[] {
+  const groups = new Map<number, { members: number[]; cost: number }>();
+  configs.forEach(({ config }, i) => {
+    const sampler = resolveSampler(config);
+    const key = Number(sampler.range.sigmaMax.toPrecision(12));
+    const cost = stepCounts(sampler, nfe).reduce((sum, { n }) => sum + sampler.nfe(n), 0);
+    const group = groups.get(key) ?? { members: [], cost: REFERENCE_COST };
+    group.members.push(i);
+    group.cost += cost;
+    groups.set(key, group);
+  });
+  const load = new Array<number>(count).fill(0);
+  const owner = new Array<number>(configs.length).fill(0);
+  const ordered = [...groups.values()].sort(
+    (a, b) => b.cost - a.cost || a.members[0]! - b.members[0]!,
+  );
+  for (const group of ordered) {
+    let target = 0;
+    for (let k = 1; k < count; k++) if (load[k]! < load[target]!) target = k;
+    load[target]! += group.cost;
+    for (const i of group.members) owner[i] = target;
+  }
+  return owner;
+}
+
 export function stepCounts(
   sampler: ResolvedSampler,
   nfe: readonly number[],
@@ -195,9 +237,8 @@ export async function runSamplerAblation(
   const cells: AblationCell[] = [];
   let example: DatasetAblation['exampleSamples'];
   const all = ablationConfigs(options);
-  const mine = options.shard
-    ? all.filter((_, i) => i % options.shard!.count === options.shard!.index)
-    : all;
+  const owner = options.shard ? assignShards(all, options.nfe, options.shard.count) : undefined;
+  const mine = options.shard ? all.filter((_, i) => owner![i] === options.shard!.index) : all;
   for (const { family, config } of mine) {
     const sampler = resolveSampler(config);
     configs.push({

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareDataset } from '../src/datasets.js';
 import { writeJsonAtomic } from '../src/output/index.js';
-import { ablationConfigs, mergeShards, runSamplerAblation } from '../src/sampler-ablation.js';
+import {
+  ablationConfigs,
+  assignShards,
+  mergeShards,
+  runSamplerAblation,
+} from '../src/sampler-ablation.js';
+import { resolveSampler } from '@edmkit/presets';
 import {
   checkShardSet,
   parseShard,
@@ -94,5 +100,30 @@ describe('sharding the sampler ablation', () => {
     expect(() => checkShardSet([shard(0, 2), shard(0, 2)])).toThrow(/each shard once/);
     expect(() => checkShardSet([shard(0, 2), shard(1, 2, 7)])).toThrow(/same options/);
     expect(() => readShard(join(dir, 'nope.json'))).toThrow(/shard file/);
+  });
+});
+
+describe('assignShards', () => {
+  const all = ablationConfigs({ families: ['vp', 've', 'iddpm'], includeEdm: true });
+  const nfe = [9, 17, 35, 71, 143, 287, 511];
+
+  it('keeps configurations that share a reference solve together and balances the rest', () => {
+    for (const count of [2, 3]) {
+      const owner = assignShards(all, nfe, count);
+      expect(owner).toHaveLength(all.length);
+      expect(new Set(owner).size).toBe(
+        Math.min(
+          count,
+          new Set(all.map(({ config }) => resolveSampler(config).range.sigmaMax)).size,
+        ),
+      );
+      const byStart = new Map<number, Set<number>>();
+      all.forEach(({ config }, i) => {
+        const key = resolveSampler(config).range.sigmaMax;
+        byStart.set(key, (byStart.get(key) ?? new Set()).add(owner[i]!));
+      });
+      for (const shards of byStart.values()) expect(shards.size).toBe(1);
+      expect(assignShards(all, nfe, count)).toEqual(owner); // deterministic
+    }
   });
 });
