@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { MNIST_MAX_COUNT } from '@edmkit/data/mnist';
 import { resolveSampler, type SamplerFamily } from '@edmkit/presets';
 import { prepareDataset, type DatasetName, type DatasetSizes } from './datasets.js';
-import { writeJsonAtomic } from './output/index.js';
+import { writeJsonAtomic, writeResultSet } from './output/index.js';
 import { createProgress, type Progress } from './progress.js';
 import { tableAt, writeSamplerReport } from './report.js';
 import {
@@ -227,18 +227,20 @@ async function report(
   seconds: number | undefined,
   shards: number,
 ) {
-  const files = await writeSamplerReport(outDir, results, {
-    ablation: 'sampler',
-    // The command that ran, and one that reproduces these numbers with every option spelled out.
-    edmkitCommand: `edmkit ${process.argv.slice(2).join(' ')}`,
-    reproduceCommand: `edmkit ${argsOf(run)
-      .filter((_, i, a) => a[i] !== '--jobs' && a[i - 1] !== '--jobs')
-      .join(' ')}`,
-    options: run,
-    shards,
-    wallSeconds: seconds ?? null,
-    node: process.version,
-  });
+  const files = await writeResultSet(outDir, 'sampler-ablation', (dir) =>
+    writeSamplerReport(dir, results, {
+      ablation: 'sampler',
+      // The command that ran, and one that reproduces these numbers with every option spelled out.
+      edmkitCommand: `edmkit ${process.argv.slice(2).join(' ')}`,
+      reproduceCommand: `edmkit ${argsOf(run)
+        .filter((_, i, a) => a[i] !== '--jobs' && a[i - 1] !== '--jobs')
+        .join(' ')}`,
+      options: run,
+      shards,
+      wallSeconds: seconds ?? null,
+      node: process.version,
+    }),
+  );
   process.stdout.write(
     `\nPer-sample RMS error against the exact ODE solution at NFE ≈ 35\n\n${tableAt(results, 35)}\n`,
   );

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { writeResultSet } from './output/index.js';
 import {
   adaptive,
   deis,
@@ -114,19 +115,21 @@ export async function runSolverCommand(
   progress.stop();
   const orders = await orderStudy(solvers);
   const seconds = (performance.now() - started) / 1000;
-  const files = await writeSolverReport(
-    outDir,
-    cells,
-    adaptiveCells,
-    {
-      ablation: 'solvers',
-      nfe,
-      rhos: solverDefaults.rhos,
-      sizes: solverDefaults.sizes,
-      seed,
-      wallSeconds: seconds,
-    },
-    orders,
+  const files = await writeResultSet(outDir, 'solver-ablation', (dir) =>
+    writeSolverReport(
+      dir,
+      cells,
+      adaptiveCells,
+      {
+        ablation: 'solvers',
+        nfe,
+        rhos: solverDefaults.rhos,
+        sizes: solverDefaults.sizes,
+        seed,
+        wallSeconds: seconds,
+      },
+      orders,
+    ),
   );
   process.stdout.write(
     `\nSolver ablation: error against the exact ODE solution by NFE (EDM time steps, best ρ of ${solverDefaults.rhos.join(', ')})\n\n${solverTable(cells)}\n`,

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { writeResultSet } from './output/index.js';
 import type { Table2Baseline } from '@edmkit/presets';
 import { createProgress } from './progress.js';
 import type { QuickDatasetName } from './training-ablation.js';
@@ -71,25 +72,31 @@ export async function runTrainingCommand(opts: Record<string, unknown>): Promise
   });
   progress.stop();
   const seconds = (performance.now() - started) / 1000;
-  const files = await writeTrainingReport(outDir, result, {
-    ablation: 'training',
-    mode,
-    backend: backend.name,
-    dataTitle:
-      mode === 'full'
-        ? `${mnistImages} MNIST digits at 28×28`
-        : data === 'ring'
-          ? 'a 2-D ring of 8 Gaussians'
-          : 'the 16-d standard Gaussian mixture',
-    network:
-      mode === 'full'
-        ? { architecture: 'ddpmppSmall / ncsnppSmall (by baseline)', maxBatch: 16 }
-        : { architecture: 'mlp', hidden: trainingDefaults.hidden, layers: trainingDefaults.layers },
-    totalImages,
-    samples,
-    seed,
-    wallSeconds: seconds,
-  });
+  const files = await writeResultSet(outDir, 'training-ablation', (dir) =>
+    writeTrainingReport(dir, result, {
+      ablation: 'training',
+      mode,
+      backend: backend.name,
+      dataTitle:
+        mode === 'full'
+          ? `${mnistImages} MNIST digits at 28×28`
+          : data === 'ring'
+            ? 'a 2-D ring of 8 Gaussians'
+            : 'the 16-d standard Gaussian mixture',
+      network:
+        mode === 'full'
+          ? { architecture: 'ddpmppSmall / ncsnppSmall (by baseline)', maxBatch: 16 }
+          : {
+              architecture: 'mlp',
+              hidden: trainingDefaults.hidden,
+              layers: trainingDefaults.layers,
+            },
+      totalImages,
+      samples,
+      seed,
+      wallSeconds: seconds,
+    }),
+  );
   process.stdout.write(
     `\nTraining ablation (Table 2), ${mode} mode, ${totalImages} images per configuration\n\n${trainingTable(result)}\n`,
   );

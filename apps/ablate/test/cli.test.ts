@@ -66,7 +66,10 @@ describe('edmkit: an unusable --out fails at once, with one line and exit code 2
     const out = join(scratch, 'good', 'nested');
     const r = edmkit(...small, '--out', out);
     expect(r.code).toBe(0);
-    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+    // Hidden: only the current result set's directory (no probe file).
+    const hidden = readdirSync(out).filter((f) => f.startsWith('.'));
+    expect(hidden).toHaveLength(1);
+    expect(hidden[0]).toMatch(/^\.sampler-ablation\./);
     expect(readdirSync(out)).toContain('sampler-ablation.json');
   }, 60_000);
 });
