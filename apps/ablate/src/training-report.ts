@@ -82,7 +82,7 @@ export async function writeTrainingReport(
   const md = [
     `# Training ablation (EDM paper, Table 2), ${String(meta['mode'])} mode`,
     '',
-    `Each configuration trains the same network (${JSON.stringify(meta['network'])}) on ${String(meta['dataTitle'])}`,
+    `Each configuration trains the same network (${networkProse(meta['network'])}) on ${String(meta['dataTitle'])}`,
     `for the same budget of ${String(meta['totalImages'])} images, then draws ${String(meta['samples'])} samples with the EDM sampler`,
     '(Heun, EDM time steps, on the configuration’s own network σ range). Scores are distances of those samples to',
     'as many data samples (lower is better): the sliced 2-Wasserstein distance and the MMD² with one RBF bandwidth.',
@@ -125,4 +125,26 @@ export async function writeTrainingReport(
   });
   files.push(jsonFile);
   return files;
+}
+
+/** The network of the training ablation in words, e.g. "an MLP with 3 hidden layers of 256 units". */
+export function networkProse(network: unknown): string {
+  const n = (network ?? {}) as {
+    architecture?: string;
+    hidden?: number;
+    layers?: number;
+    maxBatch?: number;
+  };
+  if (n.architecture === 'mlp')
+    return `an MLP with ${n.layers} hidden layer${n.layers === 1 ? '' : 's'} of ${n.hidden} units`;
+  if (typeof n.architecture === 'string') {
+    const nets = n.architecture
+      .split('(')[0]!
+      .trim()
+      .split(' / ')
+      .map((a) => `\`${a}\``)
+      .join(' or ');
+    return `the small U-Net of each baseline's architecture, ${nets}${n.maxBatch !== undefined ? `, batches of at most ${n.maxBatch}` : ''}`;
+  }
+  return 'the network of the configuration';
 }

@@ -12,3 +12,20 @@ describe('formatDuration', () => {
     expect(formatDuration(-1)).toBe('?');
   });
 });
+
+describe('networkProse', () => {
+  it('describes the training ablation network in words, not JSON', async () => {
+    const { networkProse } = await import('../src/training-report.js');
+    expect(networkProse({ architecture: 'mlp', hidden: 256, layers: 3 })).toBe(
+      'an MLP with 3 hidden layers of 256 units',
+    );
+    expect(networkProse({ architecture: 'mlp', hidden: 64, layers: 1 })).toBe(
+      'an MLP with 1 hidden layer of 64 units',
+    );
+    expect(
+      networkProse({ architecture: 'ddpmppSmall / ncsnppSmall (by baseline)', maxBatch: 16 }),
+    ).toBe(
+      "the small U-Net of each baseline's architecture, `ddpmppSmall` or `ncsnppSmall`, batches of at most 16",
+    );
+  });
+});
