@@ -190,17 +190,28 @@ export function logLogPlotVega(spec: LogLogPlotSpec): LogLogPlotVega {
       );
     }
     const color = s.color ?? TABLEAU10[i % TABLEAU10.length] ?? 'black';
+    // A series identical to an earlier one would hide under it: say so in its label.
+    const twin = spec.series
+      .slice(0, i)
+      .find(
+        (t) =>
+          t.points.length === s.points.length &&
+          t.points.length > 0 &&
+          t.points.every((p, k) => p[0] === s.points[k]![0] && p[1] === s.points[k]![1]),
+      );
+    if (twin !== undefined) label = `${label} (= ${twin.label}, dashed)`;
     return {
       label: unique(label),
       points,
       color,
-      dash: s.dashed === true ? DASH : [],
+      dash: s.dashed === true || twin !== undefined ? DASH : [],
       marker: MARKERS[i % MARKERS.length] ?? 'circle',
     };
   });
 
   const all = series.flatMap((s) => s.points);
-  const xDomain = decadeDomain(all.map((p) => p.x));
+  // x fitted to the data (a little margin in log space); y on whole decades.
+  const xDomain = fittedDomain(all.map((p) => p.x));
   const yDomain = decadeDomain(all.map((p) => p.y));
 
   const anchor = series[0]?.points.at(-1);
@@ -363,6 +374,14 @@ function isPositive(v: number): boolean {
 }
 
 /** [10^a, 10^b]: the whole decades around the values, at least one decade; [1, 10] when empty. */
+function fittedDomain(values: readonly number[]): [number, number] {
+  if (values.length === 0) return [1, 10];
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const margin = Math.max(1.1, (hi / lo) ** 0.04);
+  return [lo / margin, hi * margin];
+}
+
 function decadeDomain(values: readonly number[]): [number, number] {
   if (values.length === 0) return [1, 10];
   // The slack keeps exact powers of ten on their own decade despite log10 rounding.
@@ -384,16 +403,18 @@ function logAxes(
   domain: [number, number],
   title: string,
 ): object[] {
-  const a = Math.round(Math.log10(domain[0]));
-  const b = Math.round(Math.log10(domain[1]));
+  const a = Math.floor(Math.log10(domain[0]) + 1e-9);
+  const b = Math.ceil(Math.log10(domain[1]) - 1e-9);
+  const inside = (v: number) => v >= domain[0] * (1 - 1e-12) && v <= domain[1] * (1 + 1e-12);
+  // Up to about two decades, 2 and 5 are labelled too, or the axis would show one or two numbers.
+  const dense = Math.log10(domain[1] / domain[0]) <= 2.2;
   const major: number[] = [];
   const minor: number[] = [];
   for (let k = a; k <= b; k++) {
-    major.push(pow10(k));
-    if (k === b) break;
-    for (let m = 2; m <= 9; m++) {
-      // A single decade gets labels at 2 and 5 too, or it would show two numbers.
-      (b - a === 1 && (m === 2 || m === 5) ? major : minor).push(Number(`${m}e${k}`));
+    for (let m = 1; m <= 9; m++) {
+      const v = Number(`${m}e${k}`);
+      if (!inside(v)) continue;
+      (m === 1 || (dense && (m === 2 || m === 5)) ? major : minor).push(v);
     }
   }
   major.sort((p, q) => p - q);
