@@ -69,14 +69,19 @@ export async function writeTrainingReport(
   await logLogPlotPng(curves, {
     title: `Training loss (${String(meta['mode'])} mode)`,
     xLabel: 'images seen',
-    yLabel: 'training objective',
+    // The rows weight the loss by different λ(σ), so their objectives have different scales:
+    // each curve is shown relative to its own first window.
+    yLabel: 'training objective ÷ its first-window value',
     series: result.rows
-      .filter((r) => r.lossCurve)
-      .map((r) => ({
-        label: `${r.baseline.toUpperCase()} ${r.id}`,
-        points: r.lossCurve!,
-        dashed: r.baseline === 've',
-      })),
+      .filter((r) => r.lossCurve && r.lossCurve.length > 0)
+      .map((r) => {
+        const first = r.lossCurve![0]![1];
+        return {
+          label: `${r.baseline.toUpperCase()} ${r.id}`,
+          points: r.lossCurve!.map(([x, y]) => [x, y / first] as const),
+          dashed: r.baseline === 've',
+        };
+      }),
   });
   files.push(curves);
   const md = [
@@ -93,6 +98,9 @@ export async function writeTrainingReport(
     trainingTable(result),
     '',
     '![training loss](training-ablation-loss.png)',
+    '',
+    'The loss curves are each divided by their own first-window value: the rows weight the loss by different',
+    'λ(σ) (1/σ², EDM’s, …), so the raw objectives are on different scales and only their shapes compare.',
     '',
   ];
   if (result.imageSize !== undefined) {
