@@ -186,6 +186,8 @@ export async function writeSamplerReport(
     if (result.dataset.image && ex) {
       const { width, height } = result.dataset.image;
       const count = Math.min(32, result.dataset.samples);
+      // At least 56 pixels per image, so that a digit can be seen.
+      const scale = Math.max(2, Math.ceil(56 / width));
       const grid = join(outDir, `samples-${key}.png`);
       await imageGridPng(grid, {
         images: ex.x.subarray(0, count * width * height),
@@ -193,14 +195,16 @@ export async function writeSamplerReport(
         width,
         height,
         cols: 8,
-        scale: 2,
+        scale,
       });
       files.push(grid);
       md.push(
         '',
-        `Samples of ${ex.config} at its largest NFE:`,
+        `Samples of "${ex.config}" at its largest NFE: the first ${count} of the ${result.dataset.samples} samples, ` +
+          `each ${width}×${height} pixels shown ${scale}× enlarged, drawn from the same latents as every other ` +
+          'configuration (the exact ODE solution from these latents is the reference the errors are measured against):',
         '',
-        `![samples](samples-${key}.png)`,
+        `![samples of ${ex.config}](samples-${key}.png)`,
       );
     }
   }
