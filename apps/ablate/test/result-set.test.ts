@@ -43,19 +43,25 @@ describe('results are written as a set', () => {
     expect(spawnSync(process.execPath, [cli, ...run, '--seed', '0', '--out', out]).status).toBe(0);
     const first = currentSet(out);
     expect(first.seed).toBe(0);
-    const seen = new Set<number>();
+    // After each kill the current set is the previous one or the killed run's own, whole.
+    let previous = first.seed;
+    const outcomes: string[] = [];
     for (let k = 0; k < 8; k++) {
-      const child = spawn(process.execPath, [cli, ...run, '--seed', String(k + 1), '--out', out], {
+      const seed = k + 1;
+      const child = spawn(process.execPath, [cli, ...run, '--seed', String(seed), '--out', out], {
         stdio: 'ignore',
       });
       const closed = new Promise((resolve) => child.on('close', resolve));
       await new Promise((r) => setTimeout(r, 300 + 350 * k));
       child.kill('SIGKILL');
       await closed;
-      const now = currentSet(out);
-      seen.add(now.seed);
+      const now = currentSet(out).seed;
+      expect([previous, seed]).toContain(now);
+      outcomes.push(now === seed ? 'new' : 'old');
+      previous = now;
     }
-    expect(seen.size).toBeGreaterThanOrEqual(1);
+    // The kill times span the run: some land before the switch (old set kept).
+    expect(outcomes).toContain('old');
     // A complete run afterwards: its set, and nothing hidden left behind but the set itself.
     expect(spawnSync(process.execPath, [cli, ...run, '--seed', '42', '--out', out]).status).toBe(0);
     expect(currentSet(out).seed).toBe(42);

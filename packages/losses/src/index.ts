@@ -21,6 +21,8 @@ export type {
   UncertaintyWeightedResult,
 } from './uncertainty-weighted.js';
 
+export { draw } from './draw.js';
+export type { DrawOptions, Draws } from './draw.js';
 export { denoisingLoss } from './denoising-loss.js';
 export type {
   AsyncBatchDenoiser,

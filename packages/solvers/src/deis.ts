@@ -115,18 +115,11 @@ export function deis(input?: DeisOptions): Deis {
       const k = stepOrder(order, i, n, history.length, lowerOrderFinal);
       const nodes: number[] = [];
       for (let j = 0; j < k; j++) nodes.push(sigmas[i - j]!);
+      // Into σ = 0 the log-σ antiderivatives are taken at the smallest double (τ·lnᵏτ → 0 there).
+      const end = sigmaNext === 0 && interpolation === 'log-sigma' ? Number.MIN_VALUE : sigmaNext;
       const terms: [number, T][] = [[1, ctx.x]];
-      if (k === 1 || sigmaNext > 0) {
-        for (let j = 0; j < k; j++)
-          terms.push([integral(nodes, j, sigma, sigmaNext), history[history.length - 1 - j]!]);
-      } else {
-        // Into σ = 0: ln τ diverges at 0, where the log-σ integrals still converge (τ ln τ → 0).
-        for (let j = 0; j < k; j++)
-          terms.push([
-            integral(nodes, j, sigma, Number.MIN_VALUE),
-            history[history.length - 1 - j]!,
-          ]);
-      }
+      for (let j = 0; j < k; j++)
+        terms.push([integral(nodes, j, sigma, end), history[history.length - 1 - j]!]);
       return ctx.combine(terms);
     };
   }

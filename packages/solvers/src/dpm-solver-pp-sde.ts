@@ -1,6 +1,6 @@
 import { checkNumber, checkOneOf } from '@edmkit/core';
 import type { D2Coefficient, DpmSolverType } from './dpm-solver-pp.js';
-import { stepOrder } from './multistep.js';
+import { stepOrder, thirdOrderWeights } from './multistep.js';
 import {
   checkBoolean,
   checkChoice,
@@ -117,13 +117,8 @@ export function dpmSolverPlusPlusSde(
         const r0 = hs[0]! / h;
         const r1 = hs[1]! / h;
         const phi3 = c2 * (phi2 / bigH - 0.5);
-        const a0 = phi2 * (1 + r0 / (r0 + r1)) - phi3 / (r0 + r1);
-        const a1 = -phi2 * (r0 / (r0 + r1)) + phi3 / (r0 + r1);
-        terms.push(
-          [a0 / r0, history[0]!],
-          [-a0 / r0 + a1 / r1, history[1]!],
-          [-a1 / r1, history[2]!],
-        );
+        const w = thirdOrderWeights(r0, r1, phi2, phi3);
+        for (let j = 0; j < 3; j++) terms.push([w[j]!, history[j]!]);
       }
       if (eta > 0)
         terms.push([sigmaNext * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise, ctx.noise()]);

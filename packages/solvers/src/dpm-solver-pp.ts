@@ -1,5 +1,5 @@
 import { checkOneOf } from '@edmkit/core';
-import { stepOrder } from './multistep.js';
+import { stepOrder, thirdOrderWeights } from './multistep.js';
 import {
   checkBoolean,
   checkChoice,
@@ -116,12 +116,8 @@ export function dpmSolverPlusPlus(input?: DpmSolverPlusPlusOptions): DpmSolverPl
         const r0 = (lambda(i) - lambda(i - 1)) / h;
         const r1 = (lambda(i - 1) - lambda(i - 2)) / h;
         const phi3 = c2 * (phi2 / h - 0.5);
-        // φ₂·D1 − φ₃·D2 = a0·D1₀ + a1·D1₁.
-        const a0 = phi2 * (1 + r0 / (r0 + r1)) - phi3 / (r0 + r1);
-        const a1 = -phi2 * (r0 / (r0 + r1)) + phi3 / (r0 + r1);
-        c[0]! += a0 / r0;
-        c[1]! += -a0 / r0 + a1 / r1;
-        c[2]! -= a1 / r1;
+        const w = thirdOrderWeights(r0, r1, phi2, phi3);
+        for (let j = 0; j < 3; j++) c[j]! += w[j]!;
       }
       const terms: [number, T][] = [[sigmaNext / sigma, ctx.x]];
       for (let j = 0; j < k; j++) terms.push([c[j]!, history[history.length - 1 - j]!]);

@@ -31,6 +31,23 @@ export function stepOrder(
   return Math.max(1, k);
 }
 
+/**
+ * The weights of D_i, D_{i−1}, D_{i−2} in φ₂·D1 − φ₃·D2, the 3rd-order part of a DPM-Solver++
+ * multistep update, with r₀ = h_{i−1}/h, r₁ = h_{i−2}/h, D1₀ = (D_i − D_{i−1})/r₀,
+ * D1₁ = (D_{i−1} − D_{i−2})/r₁, D1 = D1₀ + r₀/(r₀ + r₁)·(D1₀ − D1₁), D2 = (D1₀ − D1₁)/(r₀ + r₁).
+ */
+export function thirdOrderWeights(
+  r0: number,
+  r1: number,
+  phi2: number,
+  phi3: number,
+): [number, number, number] {
+  // φ₂·D1 − φ₃·D2 = a0·D1₀ + a1·D1₁.
+  const a0 = phi2 * (1 + r0 / (r0 + r1)) - phi3 / (r0 + r1);
+  const a1 = -phi2 * (r0 / (r0 + r1)) + phi3 / (r0 + r1);
+  return [a0 / r0, -a0 / r0 + a1 / r1, -a1 / r1];
+}
+
 /** Solves the small dense system A·x = b by Gaussian elimination with partial pivoting. */
 export function solveLinear(a: readonly (readonly number[])[], b: readonly number[]): number[] {
   const n = b.length;

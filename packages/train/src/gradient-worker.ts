@@ -48,7 +48,12 @@ async function main(): Promise<void> {
   const weights = network.trainableWeights;
   port.on('message', (job: GradientJob) => {
     try {
-      weights.forEach((w, i) => w.assign(tf.tensor(job.weights[i]!, w.shape, 'float32')));
+      weights.forEach((w, i) => {
+        // assign() shares the new tensor's data: dispose it, or every step's weights stay alive.
+        const value = tf.tensor(job.weights[i]!, w.shape, 'float32');
+        w.assign(value);
+        value.dispose();
+      });
       const { precond, weighting } = table(job.sigma, job.coefficients);
       const F = (xIn: tf.Tensor, cNoise: Float64Array): tf.Tensor =>
         network.apply(xIn, tf.tensor1d(Float32Array.from(cNoise), 'float32'), {

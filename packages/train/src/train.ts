@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { checkInteger, checkNumber, ParameterError } from '@edmkit/core';
-import { denoisingLoss, type LossWeighting, type NoiseDistribution } from '@edmkit/losses';
+import { arrayOps, checkInteger, checkNumber, ParameterError } from '@edmkit/core';
+import { denoisingLoss, draw, type LossWeighting, type NoiseDistribution } from '@edmkit/losses';
 import { preconditionBatch, type Preconditioner } from '@edmkit/precond';
 import {
   buildNetwork,
@@ -613,28 +613,25 @@ async function pooledGradients(
   dropoutSeed: number,
 ): Promise<{ value: tf.Scalar; raw: tf.Tensor[] }> {
   const { o } = ctx;
-  const { batchSize, precond, weighting } = o;
+  const { batchSize, precond } = o;
   const weights = o.network.trainableWeights;
-  // σ before ε, from each sample's own stream (as denoisingLoss draws them).
-  const sigma = Float64Array.from(o.distribution.sample(rngs));
-  if (sigma.length !== batchSize)
-    throw new ParameterError(
-      'distribution.sample(rngs)',
-      `${batchSize} noise levels`,
-      sigma.length,
-    );
   const per = sizeOf(o.data.shape);
-  const noise64 = new Float64Array(batchSize * per);
-  rngs.forEach((rng, b) => rng.fillNormal(noise64, b * per, per));
-  const noise = Float32Array.from(noise64);
+  // σ, λ(σ) and ε drawn by the same code as the one-thread step (denoisingLoss), on arrays.
+  const drawn = draw({
+    ops: arrayOps,
+    y: new Float64Array(batchSize * per),
+    rngs,
+    distribution: o.distribution,
+    weighting: o.weighting,
+  });
+  const { sigma } = drawn;
+  const noise = Float32Array.from(drawn.epsilon);
   const coefficients = {
     cSkip: sigma.map((s) => precond.cSkip(s)),
     cOut: sigma.map((s) => precond.cOut(s)),
     cIn: sigma.map((s) => precond.cIn(s)),
     cNoise: sigma.map((s) => precond.cNoise(s)),
-    weight: sigma.map((s, b) =>
-      checkNumber(`weighting.weight(sigma[${b}])`, weighting.weight(s), { min: 0 }),
-    ),
+    weight: drawn.weight,
   };
   const current = weights.map((w) => w.dataSync() as Float32Array);
   const jobs: GradientJob[] = [];

@@ -63,7 +63,7 @@ describe('data-parallel training on worker threads', () => {
     network.dispose();
   });
 
-  it('fails cleanly when a worker cannot start or a job fails, and ends its threads', async () => {
+  it('fails cleanly when a worker cannot start or a job fails, and stays failed', async () => {
     await expect(
       GradientPool.start(2, { config: { kind: 'no-such-network' }, backend: 'cpu' }),
     ).rejects.toThrow(/training worker failed/);

@@ -32,18 +32,7 @@ export function emitFirDown(
   pad: number,
   hint: string,
 ): string {
-  const l = taps.length;
-  return graph.node(
-    'Conv',
-    [x, depthwiseFilter(graph, channels, taps, 1)],
-    {
-      group: { i: channels },
-      kernel_shape: { ints: [l, l] },
-      strides: { ints: [2, 2] },
-      pads: { ints: [pad, pad, pad, pad] },
-    },
-    hint,
-  );
+  return emitFir(graph, 'Conv', 1, x, channels, taps, pad, hint);
 }
 
 /**
@@ -62,10 +51,24 @@ export function emitFirUp(
   pad: number,
   hint: string,
 ): string {
+  return emitFir(graph, 'ConvTranspose', 4, x, channels, taps, pad, hint);
+}
+
+/** The grouped stride-2 (transposed) convolution of each channel with gain·(taps ⊗ taps). */
+function emitFir(
+  graph: OnnxGraph,
+  op: 'Conv' | 'ConvTranspose',
+  gain: number,
+  x: string,
+  channels: number,
+  taps: readonly number[],
+  pad: number,
+  hint: string,
+): string {
   const l = taps.length;
   return graph.node(
-    'ConvTranspose',
-    [x, depthwiseFilter(graph, channels, taps, 4)],
+    op,
+    [x, depthwiseFilter(graph, channels, taps, gain)],
     {
       group: { i: channels },
       kernel_shape: { ints: [l, l] },
