@@ -2,7 +2,7 @@
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { ParameterError, UnknownNameError } from '@edmkit/core';
 import { OutDirError } from './output/index.js';
-import { buildProgram } from './program.js';
+import { buildProgram, commandTree } from './program.js';
 
 /**
  * Exit codes: 0 success; 1 a failure while running (an error computing or writing
@@ -13,7 +13,8 @@ export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
 
 async function main(): Promise<void> {
   const program = buildProgram();
-  for (const cmd of [program, ...program.commands]) cmd.exitOverride();
+  // Every command at every depth (`edmkit ablate sampler` too) throws instead of exiting.
+  for (const cmd of commandTree(program)) cmd.exitOverride();
   try {
     await program.parseAsync(process.argv);
   } catch (error) {

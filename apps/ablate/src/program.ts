@@ -1,69 +1,85 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { samplerFamilies, table1Markdown } from '@edmkit/presets';
-import { MNIST_MAX_COUNT } from '@edmkit/data/mnist';
+import { Command, InvalidArgumentError, type Option } from 'commander';
+import { table1Markdown } from '@edmkit/presets';
+import {
+  samplerCommandOptions,
+  samplerFlags,
+  sharedFlags,
+  solverCommandOptions,
+  solverFlags,
+  trainingCommandOptions,
+  trainingFlags,
+  type AllFlagValues,
+  type SamplerFlagValues,
+  type SolverFlagValues,
+  type TrainingFlagValues,
+} from './flags.js';
 import { prepareOutDir } from './output/index.js';
 import {
   runMergeCommand,
   runSamplerCommand,
   samplerDefaults,
   samplerFull,
+  type SamplerCommandOptions,
 } from './sampler-command.js';
-import { runTrainingCommand, trainingDefaults, trainingFullDefaults } from './training-command.js';
-import { runSolverCommand, solverDefaults } from './solver-command.js';
+import { runTrainingCommand, type TrainingCommandOptions } from './training-command.js';
+import { runSolverCommand, type SolverCommandOptions } from './solver-command.js';
 
-function intList(name: string) {
-  return (value: string): number[] => {
-    const list = value.split(',').map((s) => Number(s.trim()));
-    if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) {
-      throw new InvalidArgumentError(`${name} must be a comma-separated list of integers >= 1`);
-    }
-    return list;
-  };
+/** The ablations, each a subcommand `edmkit ablate <name>`; `all` is also what `edmkit ablate` runs. */
+export const ablationNames = ['sampler', 'training', 'solvers', 'all'] as const;
+
+/** What one `edmkit ablate …` command line runs: the options of each ablation it includes. */
+export interface AblationPlan {
+  /** Output directory, checked before anything runs. */
+  readonly out: string;
+  readonly sampler?: SamplerCommandOptions;
+  readonly training?: TrainingCommandOptions;
+  readonly solvers?: SolverCommandOptions;
 }
 
-function int(name: string, min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
-    return n;
-  };
+/** Runs a plan: checks `out` (fails in a second, not after the computation), then each ablation in turn. */
+export async function runAblationPlan(plan: AblationPlan): Promise<void> {
+  await prepareOutDir(plan.out);
+  if (plan.sampler) await runSamplerCommand(plan.sampler);
+  if (plan.training) await runTrainingCommand(plan.training);
+  if (plan.solvers) await runSolverCommand(plan.solvers);
 }
 
-function intRange(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`${name} must be an integer in ${min}…${max}`);
-    return n;
-  };
+/** Options of {@link buildProgram}. */
+export interface ProgramOptions {
+  /** Runs what an `edmkit ablate …` command line asks for. Default {@link runAblationPlan}. */
+  readonly runAblations?: (plan: AblationPlan) => Promise<void>;
 }
 
-function fraction(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`${name} must be a number in (0, 1]`);
-    return n;
-  };
+/** A command and all its subcommands, at any depth. */
+export function commandTree(command: Command): Command[] {
+  return [command, ...command.commands.flatMap((c) => commandTree(c))];
 }
 
-function nameList(name: string, known: readonly string[]) {
-  return (value: string): string[] => {
-    const list = value.split(',').map((s) => s.trim());
-    for (const item of list) {
-      if (!known.includes(item))
-        throw new InvalidArgumentError(
-          `unknown ${name} "${item}"; expected one of: ${known.join(', ')}`,
-        );
-    }
-    return list;
-  };
+const samplerHelp = `
+Defaults: ${JSON.stringify(samplerDefaults.sizes)}
+--full:   ${JSON.stringify(samplerFull.sizes)}
+
+Sampler ablation: writes <out>/sampler-ablation.md (tables), <out>/sampler-ablation.json
+(every number and configuration), <out>/sampler-ablation-<data>.png (error vs NFE, log-log)
+and <out>/samples-mnist.png (a sample grid).`;
+
+const trainingHelp = `Training ablation (quick mode: MLP denoisers on low-dimensional data, Table 2 rows A–F):
+writes <out>/training-ablation.md, .json and -loss.png.`;
+
+const solverHelp = `Solver ablation: writes <out>/solver-ablation.md (tables), .json and
+<out>/solver-ablation-<data>.png (error vs NFE, log-log).`;
+
+function withOptions(command: Command, ...groups: Option[][]): Command {
+  for (const option of groups.flat()) command.addOption(option);
+  return command;
 }
 
-export function buildProgram(): Command {
+export function buildProgram(options: ProgramOptions = {}): Command {
+  const runAblations = options.runAblations ?? runAblationPlan;
   const program = new Command('edmkit')
     .description('Reproduce the ablations of the EDM paper (Karras et al. 2022) with edmkit.')
     // One `edmkit: …` line per refused flag or value, pointing to --help (not the whole help).
+    // Subcommands created after this inherit it.
     .configureOutput({
       outputError: (text, write) =>
         write(`edmkit: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
@@ -72,182 +88,92 @@ export function buildProgram(): Command {
   const ablate = program
     .command('ablate')
     .description('Run an ablation of the paper and write its tables, JSON and plots.')
-    .argument(
-      '[kind]',
-      'which ablation: "sampler" (paper Fig. 2 / Table 1 sampling rows), "training" (Table 2, quick mode), "solvers" (low-NFE solvers vs Heun), or "all" (all three, solvers in a short version)',
-      'all',
-    )
-    .addOption(
-      new Option('--families <list>', 'model families whose sampler chains run (comma-separated)')
-        .default([...samplerDefaults.families], samplerDefaults.families.join(','))
-        .argParser(nameList('family', samplerFamilies)),
-    )
-    .option('--no-edm', 'leave out the EDM preset row (EDM network, σ ∈ [0.002, 80])')
-    .addOption(
-      new Option(
-        '--nfe <list>',
-        'target NFE values (each configuration uses the most steps whose NFE fits)',
-      )
-        .default([...samplerDefaults.nfe], samplerDefaults.nfe.join(','))
-        .argParser(intList('--nfe')),
-    )
-    .addOption(
-      new Option(
-        '--data <list>',
-        'data sets: gmm (Gaussian mixture), mnist (empirical MNIST distribution), mnist-kde (the same digits blurred by N(0, 0.1²))',
-      )
-        .default([...samplerDefaults.data], samplerDefaults.data.join(','))
-        .argParser(nameList('data set', ['gmm', 'mnist', 'mnist-kde'])),
-    )
-    .addOption(
-      new Option('--gmm-samples <n>', 'samples from the Gaussian mixture').argParser(
-        int('--gmm-samples', 1),
-      ),
-    )
-    .addOption(
-      new Option('--gmm-dim <n>', 'dimension of the Gaussian mixture').argParser(
-        int('--gmm-dim', 1),
-      ),
-    )
-    .addOption(
-      new Option('--gmm-components <n>', 'components of the Gaussian mixture').argParser(
-        int('--gmm-components', 1),
-      ),
-    )
-    .addOption(
-      new Option('--mnist-samples <n>', 'samples from the MNIST empirical distribution').argParser(
-        int('--mnist-samples', 1),
-      ),
-    )
-    .addOption(
-      new Option(
-        '--mnist-images <n>',
-        `MNIST images in the empirical distribution, split evenly over the ten digits (at most ${MNIST_MAX_COUNT})`,
-      ).argParser(intRange('--mnist-images', 1, MNIST_MAX_COUNT)),
-    )
-    .addOption(
-      new Option('--mnist-size <side>', 'MNIST image side: 28, or 14 (2×2 average pooled)').choices(
-        ['14', '28'],
-      ),
-    )
-    .option(
-      '--full',
-      'the full sizes (1024 mixture samples; 256 samples over all MNIST digits at 28×28); hours on 2 cores',
-    )
-    .addOption(
-      new Option('--seed <n>', 'seed of the latents, the mixture and the image subset')
-        .default(0)
-        .argParser(int('--seed', 0)),
-    )
-    .addOption(
-      new Option('--rtol <x>', 'relative tolerance of the reference ODE solve, in (0, 1]')
-        .default(samplerDefaults.rtol)
-        .argParser(fraction('--rtol')),
-    )
-    .addOption(
-      new Option('--baselines <list>', 'training ablation: Table 2 baselines (vp, ve)')
-        .default([...trainingDefaults.baselines], trainingDefaults.baselines.join(','))
-        .argParser(nameList('baseline', ['vp', 've'])),
-    )
-    .addOption(
-      new Option(
-        '--mode <mode>',
-        'training ablation: quick (MLPs on low-dimensional data, minutes) or full (small U-Nets on MNIST, hours)',
-      )
-        .choices(['quick', 'full'])
-        .default('quick'),
-    )
-    .addOption(
-      new Option(
-        '--mnist-train-images <n>',
-        'training ablation, full mode: MNIST images to train on',
-      ).argParser(int('--mnist-train-images', 2)),
-    )
-    .addOption(
-      new Option(
-        '--train-data <name>',
-        'training ablation data: ring (2-D, 8 Gaussians) or gmm (16-d mixture)',
-      )
-        .choices(['ring', 'gmm'])
-        .default(trainingDefaults.data),
-    )
-    .addOption(
-      new Option(
-        '--train-images <n>',
-        `training ablation: images per configuration (default ${trainingDefaults.totalImages}; full mode ${trainingFullDefaults.totalImages})`,
-      ).argParser(int('--train-images', 1)),
-    )
-    .addOption(
-      new Option(
-        '--train-samples <n>',
-        `training ablation: samples drawn from each trained model (default ${trainingDefaults.samples}; full mode ${trainingFullDefaults.samples})`,
-      ).argParser(int('--train-samples', 2)),
-    )
-    .addOption(
-      new Option(
-        '--backend <name>',
-        'tfjs backend of the training ablation (default: EDMKIT_BACKEND, else the fastest available)',
-      ).choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
-    )
-    .addOption(
-      new Option(
-        '--solver-data <list>',
-        `solver ablation: data sets (default ${solverDefaults.data.join(',')}): gmm, mnist, mnist-kde`,
-      ).argParser(nameList('data set', ['gmm', 'mnist', 'mnist-kde'])),
-    )
-    .addOption(
-      new Option(
-        '--workers <n>',
-        'training ablation: worker threads per training run, each computing the gradient of a slice of the batch (default: one per core)',
-      ).argParser(int('--workers', 1)),
-    )
-    .addOption(
-      new Option(
-        '--solver-nfe <list>',
-        `solver ablation: target NFE values (default ${solverDefaults.nfe.join(',')}; ${solverDefaults.shortNfe.join(',')} within "all")`,
-      ).argParser(intList('--solver-nfe')),
-    )
-    .addOption(
-      new Option(
-        '--jobs <n>',
-        'sampler ablation: processes to split the configurations over (default: min(2, cores))',
-      ).argParser(int('--jobs', 1)),
-    )
-    .option(
-      '--shard <k/n>',
-      'sampler ablation: run only shard k of n and write its results for `edmkit merge` (for clusters)',
-    )
-    .addOption(
-      new Option('--progress-json', 'progress as JSON lines on stdout (used by --jobs)').hideHelp(),
-    )
-    .option('--out <dir>', 'output directory', 'results')
-    .option('--no-progress', 'no progress display')
     .addHelpText(
       'after',
       `
-Defaults: ${JSON.stringify(samplerDefaults.sizes)}
---full:   ${JSON.stringify(samplerFull.sizes)}
+\`edmkit ablate\` alone runs all three (the same as \`edmkit ablate all\`).
+\`edmkit ablate <ablation> --help\` lists the flags of one.`,
+    );
 
-Sampler ablation: writes <out>/sampler-ablation.md (tables), <out>/sampler-ablation.json
-(every number and configuration), <out>/sampler-ablation-<data>.png (error vs NFE, log-log)
-and <out>/samples-mnist.png (a sample grid).
-Training ablation (quick mode: MLP denoisers on low-dimensional data, Table 2 rows A–F):
-writes <out>/training-ablation.md, .json and -loss.png.`,
-    )
-    .action(async (kind: string, opts: Record<string, unknown>) => {
-      if (!['sampler', 'training', 'solvers', 'all'].includes(kind)) {
+  withOptions(
+    ablate
+      .command('sampler')
+      .description(
+        'The sampler ablation: paper Fig. 2 / Table 1 sampling rows, on exact ideal denoisers.',
+      ),
+    samplerFlags(),
+    sharedFlags(),
+  )
+    .addHelpText('after', samplerHelp)
+    .action(async (flags: SamplerFlagValues) => {
+      const sampler = samplerCommandOptions(flags);
+      await runAblations({ out: sampler.out, sampler });
+    });
+
+  withOptions(
+    ablate
+      .command('training')
+      .description(
+        'The training ablation: Table 2, quick mode (MLPs on low-dimensional data, minutes) or --mode full (small U-Nets on MNIST, hours).',
+      ),
+    trainingFlags(),
+    sharedFlags(),
+  )
+    .addHelpText('after', `\n${trainingHelp}`)
+    .action(async (flags: TrainingFlagValues) => {
+      const training = trainingCommandOptions(flags);
+      await runAblations({ out: training.out, training });
+    });
+
+  withOptions(
+    ablate
+      .command('solvers')
+      .description("The solver ablation: low-NFE solvers against EDM's Heun."),
+    solverFlags(),
+    sharedFlags(),
+  )
+    .addHelpText('after', `\n${solverHelp}`)
+    .action(async (flags: SolverFlagValues) => {
+      const solvers = solverCommandOptions(flags, false);
+      await runAblations({ out: solvers.out, solvers });
+    });
+
+  withOptions(
+    ablate
+      .command('all', { isDefault: true })
+      .description(
+        'All three in turn, the solver ablation in a short version (what `edmkit ablate` runs).',
+      ),
+    samplerFlags(),
+    trainingFlags(),
+    solverFlags(),
+    sharedFlags(),
+  )
+    // `edmkit ablate <word>` with an unknown word lands here; say which names there are.
+    .allowExcessArguments()
+    .addHelpText('after', `${samplerHelp}\n${trainingHelp}\n${solverHelp}`)
+    .action(async (flags: AllFlagValues, command: Command) => {
+      const [word] = command.args;
+      if (word !== undefined) {
         throw new InvalidArgumentError(
-          `unknown ablation "${kind}"; expected one of: sampler, training, solvers, all`,
+          (ablationNames as readonly string[]).includes(word)
+            ? `the ablation goes before its flags: edmkit ablate ${word} [flags]`
+            : `unknown ablation "${word}"; expected one of: ${ablationNames.join(', ')}`,
         );
       }
-      // Fail on an unusable --out in a second, not after the computation.
-      await prepareOutDir(String(opts['out']));
-      if (kind === 'sampler' || kind === 'all') await runSamplerCommand(opts);
-      if (opts['shard'] !== undefined) return;
-      if (kind === 'training' || kind === 'all') await runTrainingCommand(opts);
-      if (kind === 'solvers' || kind === 'all') await runSolverCommand(opts, kind === 'all');
+      const sampler = samplerCommandOptions(flags);
+      // A shard (`--shard k/n`, for `edmkit merge`) is a part of the sampler ablation only.
+      await runAblations(
+        sampler.shard
+          ? { out: sampler.out, sampler }
+          : {
+              out: sampler.out,
+              sampler,
+              training: trainingCommandOptions(flags),
+              solvers: solverCommandOptions(flags, true),
+            },
+      );
     });
-  void ablate;
 
   program
     .command('merge')
@@ -256,9 +182,9 @@ writes <out>/training-ablation.md, .json and -loss.png.`,
     )
     .argument('<files...>', 'the shard files (sampler-ablation.shard-k-of-n.json), one per shard')
     .option('--out <dir>', 'output directory', 'results')
-    .action(async (files: string[], opts: Record<string, unknown>) => {
-      await prepareOutDir(String(opts['out']));
-      await runMergeCommand(files, opts);
+    .action(async (files: string[], flags: { readonly out: string }) => {
+      await prepareOutDir(flags.out);
+      await runMergeCommand(files, { out: flags.out });
     });
 
   program

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MNIST_MAX_COUNT } from '@edmkit/data/mnist';
@@ -16,7 +15,6 @@ import {
 } from './sampler-ablation.js';
 import {
   checkShardSet,
-  parseShard,
   readShard,
   runShardProcesses,
   SHARD_FORMAT,
@@ -63,30 +61,26 @@ export interface SamplerRunOptions {
   readonly sizes: DatasetSizes;
 }
 
-function runOptionsOf(opts: Record<string, unknown>): SamplerRunOptions {
-  const base = opts['full'] === true ? samplerFull.sizes : samplerDefaults.sizes;
-  const pick = <K extends keyof DatasetSizes>(key: K): DatasetSizes[K] =>
-    (opts[key] === undefined
-      ? base[key]
-      : key === 'mnistSize'
-        ? Number(opts[key])
-        : opts[key]) as DatasetSizes[K];
-  return {
-    families: opts['families'] as SamplerFamily[],
-    includeEdm: opts['edm'] !== false,
-    nfe: opts['nfe'] as number[],
-    data: opts['data'] as DatasetName[],
-    seed: opts['seed'] as number,
-    referenceRtol: opts['rtol'] as number,
-    sizes: {
-      gmmSamples: pick('gmmSamples'),
-      gmmDim: pick('gmmDim'),
-      gmmComponents: pick('gmmComponents'),
-      mnistSamples: pick('mnistSamples'),
-      mnistImages: pick('mnistImages'),
-      mnistSize: pick('mnistSize'),
-    },
-  };
+/** Options of `edmkit ablate sampler`, with every default filled in. */
+export interface SamplerCommandOptions {
+  /** What the ablation computes (the part shards of one run share). */
+  readonly run: SamplerRunOptions;
+  /** Output directory (`--out`). */
+  readonly out: string;
+  /** Processes to split the configurations over (`--jobs`); 1 runs them in this process. */
+  readonly jobs: number;
+  /** Run only this shard (0-based index) and write its file for `edmkit merge` (`--shard k/n`). */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Show progress on stderr (`--no-progress` turns it off). */
+  readonly progress: boolean;
+  /** Progress as JSON lines on stdout instead, read by the parent of a shard process. */
+  readonly progressJson: boolean;
+}
+
+/** Options of `edmkit merge`. */
+export interface MergeCommandOptions {
+  /** Output directory (`--out`). */
+  readonly out: string;
 }
 
 /** The command line that reruns `run` (for the shards' child processes). */
@@ -145,16 +139,13 @@ function jsonProgress(): Progress {
   };
 }
 
-/** Runs `edmkit ablate sampler` with parsed command-line options. */
-export async function runSamplerCommand(opts: Record<string, unknown>): Promise<DatasetAblation[]> {
-  const run = runOptionsOf(opts);
-  const outDir = resolve(String(opts['out']));
-  const shard = typeof opts['shard'] === 'string' ? parseShard(opts['shard']) : undefined;
-  const jobs = shard
-    ? 1
-    : ((opts['jobs'] as number | undefined) ?? Math.min(2, availableParallelism()));
-  const progress =
-    opts['progressJson'] === true ? jsonProgress() : createProgress(opts['progress'] !== false);
+/** Runs `edmkit ablate sampler`. */
+export async function runSamplerCommand(
+  options: SamplerCommandOptions,
+): Promise<DatasetAblation[]> {
+  const { run, shard, jobs } = options;
+  const outDir = resolve(options.out);
+  const progress = options.progressJson ? jsonProgress() : createProgress(options.progress);
   const order = ablationConfigs(run).map((c) => c.config.label);
 
   const started = performance.now();
@@ -197,7 +188,7 @@ export async function runSamplerCommand(opts: Record<string, unknown>): Promise<
     };
     const path = join(outDir, shardFileName(shard));
     await writeJsonAtomic(path, file);
-    if (opts['progressJson'] !== true) process.stdout.write(`Wrote ${path}\n`);
+    if (!options.progressJson) process.stdout.write(`Wrote ${path}\n`);
     return results;
   }
   await report(outDir, results, run, seconds, jobs);
@@ -207,7 +198,7 @@ export async function runSamplerCommand(opts: Record<string, unknown>): Promise<
 /** Runs `edmkit merge`: merges shard files into the full report. */
 export async function runMergeCommand(
   files: readonly string[],
-  opts: Record<string, unknown>,
+  options: MergeCommandOptions,
 ): Promise<void> {
   const shards = files.map((f) => readShard(f));
   checkShardSet(shards);
@@ -217,7 +208,7 @@ export async function runMergeCommand(
     shards.map((s) => s.results),
     order,
   );
-  await report(resolve(String(opts['out'])), results, run, undefined, shards.length);
+  await report(resolve(options.out), results, run, undefined, shards.length);
 }
 
 async function report(

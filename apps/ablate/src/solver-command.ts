@@ -78,19 +78,29 @@ export const solverDefaults = Object.freeze({
   }),
 });
 
-/** Runs `edmkit ablate solvers` with parsed options; `short` is the version `pnpm ablate` includes. */
+/** Options of `edmkit ablate solvers`, with every default filled in. */
+export interface SolverCommandOptions {
+  /** Target NFE values (`--solver-nfe`). */
+  readonly nfe: readonly number[];
+  /** Data sets (`--solver-data`). */
+  readonly data: readonly DatasetName[];
+  readonly seed: number;
+  /** Tolerances of the adaptive solver's runs; none in the short version `pnpm ablate` includes. */
+  readonly adaptiveTolerances: readonly number[];
+  /** Output directory (`--out`). */
+  readonly out: string;
+  /** Show progress on stderr (`--no-progress` turns it off). */
+  readonly progress: boolean;
+}
+
+/** Runs `edmkit ablate solvers`. */
 export async function runSolverCommand(
-  opts: Record<string, unknown>,
-  short: boolean,
+  options: SolverCommandOptions,
 ): Promise<{ cells: SolverCell[]; adaptive: AdaptiveCell[] }> {
-  const nfe =
-    (opts['solverNfe'] as number[] | undefined) ??
-    (short ? solverDefaults.shortNfe : solverDefaults.nfe);
-  const data = (opts['solverData'] as DatasetName[] | undefined) ?? solverDefaults.data;
-  const seed = (opts['seed'] as number | undefined) ?? 0;
-  const outDir = resolve(typeof opts['out'] === 'string' ? opts['out'] : 'results');
+  const { nfe, data, seed } = options;
+  const outDir = resolve(options.out);
   const solvers = solverEntries();
-  const progress = createProgress(opts['progress'] !== false, 'solver runs', 'runs');
+  const progress = createProgress(options.progress, 'solver runs', 'runs');
   const started = performance.now();
   progress.start(solvers.length * nfe.length * data.length);
   const cells: SolverCell[] = [];
@@ -106,7 +116,7 @@ export async function runSolverCommand(
       sigmaMin: 0.002,
       sigmaMax: 80,
       onProgress: ({ solver }) => progress.advance(1, `${name}: ${solver}`),
-      adaptiveTolerances: short ? [] : solverDefaults.adaptiveTolerances,
+      adaptiveTolerances: options.adaptiveTolerances,
       adaptiveSolver: (tol) => adaptive({ rtol: tol, atol: tol }),
     });
     cells.push(...result.cells);

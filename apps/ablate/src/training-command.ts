@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { writeResultSet } from './output/index.js';
 import type { Table2Baseline } from '@edmkit/presets';
+import type { BackendName } from '@edmkit/unet';
 import { createProgress } from './progress.js';
 import type { QuickDatasetName } from './training-ablation.js';
 
@@ -22,29 +23,45 @@ export const trainingDefaults = Object.freeze({
   layers: 3,
 });
 
-/** Runs `edmkit ablate training` with parsed command-line options. */
-export async function runTrainingCommand(opts: Record<string, unknown>): Promise<void> {
+/** Options of `edmkit ablate training`, with every default filled in. */
+export interface TrainingCommandOptions {
+  /** Table 2 baselines to run (`--baselines`). */
+  readonly baselines: readonly Table2Baseline[];
+  /** `quick`: MLPs on low-dimensional data; `full`: small U-Nets on MNIST (`--mode`). */
+  readonly mode: 'quick' | 'full';
+  /** Quick mode's data set (`--train-data`). */
+  readonly data: QuickDatasetName;
+  /** Training budget of every configuration, in images (`--train-images`). */
+  readonly totalImages: number;
+  /** Samples drawn from each trained model (`--train-samples`). */
+  readonly samples: number;
+  /** Full mode: MNIST images to train on (`--mnist-train-images`). */
+  readonly mnistImages: number;
+  readonly seed: number;
+  /** Worker threads per training run (`--workers`); absent: one per core. */
+  readonly workers?: number;
+  /** The tfjs backend (`--backend`); absent: `EDMKIT_BACKEND`, else the fastest available. */
+  readonly backend?: BackendName | 'auto';
+  /** Output directory (`--out`). */
+  readonly out: string;
+  /** Show progress on stderr (`--no-progress` turns it off). */
+  readonly progress: boolean;
+}
+
+/** Runs `edmkit ablate training`. */
+export async function runTrainingCommand(options: TrainingCommandOptions): Promise<void> {
   // tfjs loads only for the training ablation.
   const { selectBackend } = await import('@edmkit/unet');
   const { runTrainingAblation } = await import('./training-ablation.js');
   const { trainingTable, writeTrainingReport } = await import('./training-report.js');
-  const progress = createProgress(opts['progress'] !== false, 'training images', 'images');
+  const progress = createProgress(options.progress, 'training images', 'images');
   const backend = await selectBackend(
-    opts['backend'] === undefined ? {} : { prefer: opts['backend'] as 'cpu' },
+    options.backend === undefined ? {} : { prefer: options.backend },
   );
   progress.log(`tfjs backend: ${backend.summary}`);
 
-  const baselines =
-    (opts['baselines'] as Table2Baseline[] | undefined) ?? trainingDefaults.baselines;
-  const data = (opts['trainData'] as QuickDatasetName | undefined) ?? trainingDefaults.data;
-  const mode = opts['mode'] === 'full' ? 'full' : 'quick';
-  const defaults = mode === 'full' ? trainingFullDefaults : trainingDefaults;
-  const totalImages = (opts['trainImages'] as number | undefined) ?? defaults.totalImages;
-  const samples = (opts['trainSamples'] as number | undefined) ?? defaults.samples;
-  const mnistImages =
-    (opts['mnistTrainImages'] as number | undefined) ?? trainingFullDefaults.mnistImages;
-  const seed = (opts['seed'] as number | undefined) ?? 0;
-  const outDir = resolve(typeof opts['out'] === 'string' ? opts['out'] : 'results');
+  const { baselines, mode, data, totalImages, samples, mnistImages, seed } = options;
+  const outDir = resolve(options.out);
   // A, B, D, E of Table 2 train (C and F are marked); E is the same run for both baselines.
   const trainedRows = baselines.length * 4 - (baselines.length > 1 ? 1 : 0);
   const started = performance.now();
@@ -62,7 +79,7 @@ export async function runTrainingCommand(opts: Record<string, unknown>): Promise
     hidden: trainingDefaults.hidden,
     layers: trainingDefaults.layers,
     seed,
-    ...(opts['workers'] !== undefined ? { workers: opts['workers'] as number } : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
     onProgress: ({ label, imagesSeen }) => {
       if (label !== lastLabel) last = 0;
       lastLabel = label;

@@ -50,7 +50,7 @@ describe('the sampler ablation on the Gaussian mixture', () => {
     }
     // One reference per distinct starting level: VP 152.17, VE 100, iDDPM u_8 ≈ 80.2, EDM 80.
     expect(gmm.references.map((r) => r.sigmaStart).sort((a, b) => a - b)).toHaveLength(4);
-  });
+  }, 60_000);
 
   it('shows Euler at order 1 and Heun at order 2 (error halves / quarters as NFE doubles)', () => {
     for (const { config, solverOrder } of gmm.configs) {
