@@ -60,6 +60,10 @@ describe('logNormal (EDM)', () => {
     expect(() => logNormal({ pMean: 650, pStd: 10 })).toThrow(
       /^pStd must be a number with \|pMean\|/,
     );
+    // The bound holds on both sides: a large negative mean underflows σ to 0.
+    expect(() => logNormal({ pMean: -650, pStd: 10 })).toThrow(
+      /^pStd must be a number with \|pMean\|/,
+    );
     expect(logNormal({ pMean: 0, pStd: 0 }).sample([createRng(0)])[0]).toBe(1);
   });
 });

@@ -143,6 +143,26 @@ describe('frechetFromMoments', () => {
     const b = { dim: 2, count: 10, mean: new Float64Array([1, 2]), cov: new Float64Array(sb) };
     expect(frechetFromMoments(a, b)).toBeCloseTo(want, 12);
   });
+
+  it('counts a rounding-negative eigenvalue of Σa^½ Σb Σa^½ as 0 (closed form, singular Σb)', () => {
+    // Σb estimated in floating point can come out slightly indefinite: diag(1, 4, −1e-10).
+    // With Σa = diag(9, 1, 1): Tr √(Σa^½ Σb Σa^½) = √9 + √4 + √max(−1e-10, 0) = 5.
+    const a = {
+      dim: 3,
+      count: 10,
+      mean: new Float64Array([0, 1, 0]),
+      cov: new Float64Array([9, 0, 0, 0, 1, 0, 0, 0, 1]),
+    };
+    const b = {
+      dim: 3,
+      count: 10,
+      mean: new Float64Array([2, 1, 0]),
+      cov: new Float64Array([1, 0, 0, 0, 4, 0, 0, 0, -1e-10]),
+    };
+    const want = 4 + (9 + 1 + 1) + (1 + 4 - 1e-10) - 2 * 5;
+    expect(frechetFromMoments(a, b)).toBeCloseTo(want, 14);
+    expect(frechetFromMoments(b, a)).toBeCloseTo(want, 14);
+  });
 });
 
 describe('frechetDistance', () => {

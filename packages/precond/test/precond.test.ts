@@ -208,6 +208,28 @@ describe('iDDPM u table', () => {
   });
 });
 
+describe('EDM preconditioning away from σ_data = 0.5', () => {
+  it('uses σ_data in every coefficient (σ_data = 0.3, σ = 0.4: a 3-4-5 triangle)', () => {
+    const edm = edmPrecond({ sigmaData: 0.3 });
+    // √(σ² + σ_data²) = 0.5
+    expect(edm.cSkip(0.4)).toBeCloseTo(0.09 / 0.25, 15);
+    expect(edm.cOut(0.4)).toBeCloseTo((0.4 * 0.3) / 0.5, 15);
+    expect(edm.cIn(0.4)).toBeCloseTo(2, 14);
+    expect(edm.cNoise(0.4)).toBeCloseTo(0.25 * Math.log(0.4), 15);
+    // σ = 0: the identity, D(x; 0) = x.
+    expect([edm.cSkip(0), edm.cOut(0), edm.cIn(0)]).toEqual([1, 0, 1 / 0.3]);
+  });
+
+  it('keeps unit-variance input and target: c_in²(σ² + σ_data²) = 1, c_skip + c_out²/σ_data² = 1', () => {
+    const sigmaData = 1.7;
+    const edm = edmPrecond({ sigmaData });
+    for (const sigma of [0.003, 0.9, 4.2, 61]) {
+      expect(edm.cIn(sigma) ** 2 * (sigma ** 2 + sigmaData ** 2)).toBeCloseTo(1, 13);
+      expect(edm.cSkip(sigma) + edm.cOut(sigma) ** 2 / sigmaData ** 2).toBeCloseTo(1, 13);
+    }
+  });
+});
+
 describe('validation', () => {
   it.each(names)('%s refuses NaN, negative and infinite σ, naming sigma', (name) => {
     const p = preconds[name];
@@ -252,6 +274,10 @@ describe('validation', () => {
     expect([vp.betaD, vp.betaMin, vp.M, vp.epsilonT]).toEqual([19.9, 0.1, 500, 1e-5]);
     const edm = edmPrecond({ sigmaData: 1 });
     expect(edm.sigmaData).toBe(1);
+    expect(edmPrecond({ sigmaMin: 0.01, sigmaMax: 50 })).toMatchObject({
+      sigmaMin: 0.01,
+      sigmaMax: 50,
+    });
     const iddpm = iddpmPrecond();
     expect([iddpm.M, iddpm.C1, iddpm.C2]).toEqual([1000, 0.001, 0.008]);
   });

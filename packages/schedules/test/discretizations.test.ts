@@ -209,6 +209,13 @@ describe('iddpmSteps index rounding (SPEC §4)', () => {
     );
   });
 
+  it('rounds an exact half down to the even position inside sigmaSteps (σ ≤ u₁₀, N = 5)', () => {
+    // u₁₀ … u₉₉₉ are admitted: L = 990, positions 989/4·i = 0, 247.25, 494.5, 741.75, 989.
+    const u = iddpmUTable();
+    const sigmas = iddpmSteps().sigmaSteps(5, { sigmaMin: 0.002, sigmaMax: u[10]! });
+    expect(Array.from(sigmas)).toEqual([u[10], u[10 + 247], u[10 + 494], u[10 + 742], u[999]]);
+  });
+
   it('refuses N above the number of admitted levels, and an empty range', () => {
     expect(() => iddpmSteps().sigmaSteps(993, { sigmaMin: 0.002, sigmaMax: 81 })).toThrow(
       /^n must be an integer <= 992/,

@@ -121,36 +121,56 @@ describe('train: the objective and its gradient', () => {
     network.dispose();
   });
 
-  it('keeps the EMA of the weights: θ_ema ← θ + β(θ_ema − θ), β = 0.5^(batch / min(h, ratio·n))', async () => {
+  it('takes lrRampupImages = 0 as no ramp (not as the default)', async () => {
     const network = tinyNetwork(1);
-    const seen: Float32Array[][] = [];
-    const images: number[] = [];
+    const lrs: number[] = [];
     const { ema } = await train(
       baseOptions(network, {
-        totalImages: 160,
-        emaHalfLifeImages: 40,
-        emaRampupRatio: 0.5,
-        onStep: (i) => {
-          seen.push(weightValues(network));
-          images.push(i.imagesSeen - 16);
-        },
+        totalImages: 64,
+        lrRampupImages: 0,
+        onStep: (i) => void lrs.push(i.lr),
       }),
     );
-    const schedule = emaHalfLife({ halfLifeImages: 40, rampupRatio: 0.5 });
-    let avg = seen[0]!.map((w) => Float64Array.from(w));
-    seen.forEach((theta, k) => {
-      const beta = schedule.beta(images[k]!, 16);
-      avg = avg.map((a, i) => a.map((e, j) => theta[i]![j]! + beta * (e - theta[i]![j]!)));
-    });
-    const got = weightValues(ema);
-    got.forEach((g, i) =>
-      g.forEach((e, j) => expect(Math.abs(e - avg[i]![j]!)).toBeLessThan(1e-6)),
-    );
-    // …and it is not simply the network.
-    expect(sameBits(got, weightValues(network))).toBe(false);
     ema.dispose();
+    // lr(n) = lr·min(n / max(0, 10⁻⁸), 1): 0 before any image, then the full rate.
+    expect(lrs).toEqual([0, 0.01, 0.01, 0.01]);
     network.dispose();
   });
+
+  it.each([0.5, null])(
+    'keeps the EMA of the weights: θ_ema ← θ + β(θ_ema − θ), β = 0.5^(batch / min(h, ratio·n)), ratio %s',
+    async (emaRampupRatio) => {
+      const network = tinyNetwork(1);
+      const seen: Float32Array[][] = [];
+      const images: number[] = [];
+      const { ema } = await train(
+        baseOptions(network, {
+          totalImages: 160,
+          emaHalfLifeImages: 40,
+          emaRampupRatio,
+          onStep: (i) => {
+            seen.push(weightValues(network));
+            images.push(i.imagesSeen - 16);
+          },
+        }),
+      );
+      // ratio null: no ramp-up, β = 0.5^(16/40) from the first step.
+      const schedule = emaHalfLife({ halfLifeImages: 40, rampupRatio: emaRampupRatio });
+      let avg = seen[0]!.map((w) => Float64Array.from(w));
+      seen.forEach((theta, k) => {
+        const beta = schedule.beta(images[k]!, 16);
+        avg = avg.map((a, i) => a.map((e, j) => theta[i]![j]! + beta * (e - theta[i]![j]!)));
+      });
+      const got = weightValues(ema);
+      got.forEach((g, i) =>
+        g.forEach((e, j) => expect(Math.abs(e - avg[i]![j]!)).toBeLessThan(1e-6)),
+      );
+      // …and it is not simply the network.
+      expect(sameBits(got, weightValues(network))).toBe(false);
+      ema.dispose();
+      network.dispose();
+    },
+  );
 });
 
 describe('train: checkpoints and exact resume', () => {
