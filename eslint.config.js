@@ -12,6 +12,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'apps/docs/site/**',
       'results/**',
+      'reports/**',
       '**/*.d.ts',
       'coverage/**',
     ],
