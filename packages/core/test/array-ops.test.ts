@@ -85,3 +85,80 @@ describe('arrayOpsFor', () => {
     expect(ops.check!(undefined, x)).toBe('undefined');
   });
 });
+
+describe('arrayOps edges', () => {
+  it('names itself, runs tidy bodies and disposes nothing', () => {
+    expect(arrayOps.name).toBe('float64-array');
+    expect(arrayOps.tidy(() => 42)).toBe(42);
+    const x = Float64Array.of(1, 2);
+    arrayOps.dispose(x);
+    expect(Array.from(x)).toEqual([1, 2]);
+  });
+
+  it('combine: skips a zero coefficient (0·∞ does not poison the sum) and refuses a non-finite one', () => {
+    const out = arrayOps.combine([
+      [1.5, Float64Array.of(2, -4)],
+      [0, Float64Array.of(Infinity, Number.NaN)],
+    ]);
+    expect(Array.from(out)).toEqual([3, -6]);
+    expect(() =>
+      arrayOps.combine([
+        [1, Float64Array.of(1)],
+        [Number.NaN, Float64Array.of(1)],
+      ]),
+    ).toThrow('terms[1][0] must be a finite coefficient (got NaN)');
+    expect(() => arrayOps.combine([[Infinity, Float64Array.of(1)]])).toThrow(/terms\[0\]\[0\]/);
+    // The inputs are not modified.
+    const a = Float64Array.of(1, 1);
+    arrayOps.combine([
+      [2, a],
+      [3, a],
+    ]);
+    expect(Array.from(a)).toEqual([1, 1]);
+  });
+
+  it('randnLike: refuses no streams; fills sample b from rngs[b] in order', () => {
+    expect(() => arrayOps.randnLike(new Float64Array(4), [])).toThrow(
+      'rngs must be one Rng per sample, a divisor of the tensor length 4 (got 0)',
+    );
+    const [r0, r1] = sampleRngs(3, 2);
+    const want = [r0!.normal(), r0!.normal(), r1!.normal(), r1!.normal()];
+    expect(Array.from(arrayOps.randnLike(new Float64Array(4), sampleRngs(3, 2)))).toEqual(want);
+  });
+
+  it('scaleSamples refuses no factors', () => {
+    expect(() => arrayOps.scaleSamples(new Float64Array(4), new Float64Array(0))).toThrow(
+      'scale must be one factor per sample, a divisor of the tensor length 4 (got 0)',
+    );
+  });
+
+  it('check describes what is wrong with a denoiser output', () => {
+    const like = new Float64Array(3);
+    expect(arrayOps.check!(Float64Array.of(0, 1, 2), like)).toBeUndefined();
+    expect(arrayOps.check!(null, like)).toBe('null');
+    expect(arrayOps.check!(new Float32Array(3), like)).toBe(
+      'a Float32Array instead of a Float64Array',
+    );
+    expect(arrayOps.check!([0, 1, 2], like)).toBe('a Array instead of a Float64Array');
+    expect(arrayOps.check!(new Float64Array(2), like)).toBe('2 values instead of 3');
+    expect(arrayOps.check!(Float64Array.of(0, 0, -Infinity), like)).toBe(
+      'non-finite values (-Infinity at index 2)',
+    );
+  });
+
+  it('arrayOpsFor: refuses an empty tensor and a partial sample', () => {
+    const ops = arrayOpsFor(2);
+    expect(() => ops.randnLike(new Float64Array(0), [])).toThrow(
+      'like must be a Float64Array of whole samples of 2 values (got 0)',
+    );
+    expect(() => ops.scaleSamples(new Float64Array(3), Float64Array.of(1))).toThrow(
+      /^x must be a Float64Array of whole samples of 2 values \(got 3\)/,
+    );
+    expect(ops.check!(new Float64Array(3), new Float64Array(3))).toBe(
+      '3 values, not whole samples of 2',
+    );
+    expect(ops.check!(new Float64Array(1), new Float64Array(3))).toBe('1 values instead of 3');
+    expect(() => arrayOpsFor(1.5)).toThrow('sampleSize must be an integer >= 1 (got 1.5)');
+    expect(arrayOpsFor(1).name).toBe('float64-array');
+  });
+});
