@@ -323,16 +323,21 @@ describe('initialisation (Appendix F.2)', () => {
 });
 
 describe('parameter counts (official CIFAR-10 32×32 and ImageNet-64 configurations)', () => {
-  it('countParamsOf gives the exact integers; the quoted 55.73 M / 56.40 M / 57.56 M / 295.9 M round from them', () => {
+  const adm128 = { modelChannels: 128, channelMult: [1, 2, 2, 2] } as const;
+
+  it('countParamsOf gives the exact integers; the quoted 55.73 M / 56.40 M / 279.6 M / 295.9 M round from them', () => {
     // Unconditional with augment_dim 9, as train.py configures CIFAR-10.
     expect(countParamsOf(ddpmppConfig())).toBe(55_733_891);
     expect(countParamsOf(ncsnppConfig())).toBe(56_397_827);
-    expect(countParamsOf(admConfig())).toBe(57_556_483);
+    expect(countParamsOf(admConfig())).toBe(279_625_923);
     // The other label settings round to the same two decimals.
     expect(countParamsOf(ddpmppConfig({ augmentDim: 0 }))).toBe(55_732_739);
     expect(countParamsOf(ddpmppConfig({ labelDim: 10 }))).toBe(55_735_299);
     expect(countParamsOf(ncsnppConfig({ labelDim: 10 }))).toBe(56_400_643);
-    expect(countParamsOf(admConfig({ labelDim: 10 }))).toBe(57_561_603);
+    expect(countParamsOf(admConfig({ labelDim: 10 }))).toBe(279_633_603);
+    // The smaller ADM (128 base channels, [1, 2, 2, 2]) when asked for explicitly.
+    expect(countParamsOf(admConfig(adm128))).toBe(57_556_483);
+    expect(countParamsOf(admConfig({ ...adm128, labelDim: 10 }))).toBe(57_561_603);
     // ImageNet-64 class-conditional ADM (EDM-retrained: 3 output channels; pre-trained iDDPM: 6).
     expect(countParamsOf(admImageNet64Config())).toBe(295_899_267);
     expect(countParamsOf(admImageNet64Config({ outChannels: 6 }))).toBe(295_904_454);
@@ -341,11 +346,54 @@ describe('parameter counts (official CIFAR-10 32×32 and ImageNet-64 configurati
       expect(countParamsOf(c)).toBeLessThan(2e6);
   });
 
+  it("adm's defaults are train.py's --arch=adm settings", () => {
+    const c = admConfig();
+    expect(c).toEqual(dhariwalUNetConfig());
+    expect(c).toMatchObject({
+      inputShape: [32, 32, 3],
+      outChannels: 3,
+      labelDim: 0,
+      augmentDim: 9,
+      modelChannels: 192,
+      channelMult: [1, 2, 3, 4],
+      channelMultEmb: 4,
+      numBlocks: 3,
+      attnResolutions: [32, 16, 8],
+      channelsPerHead: 64,
+      dropout: 0.13,
+      labelDropout: 0,
+    });
+    // The ImageNet-64 run shares the architecture; only data and training settings differ.
+    expect(configDiff(c, admImageNet64Config()).map((d) => d.key)).toEqual([
+      'augmentDim',
+      'dropout',
+      'inputShape',
+      'labelDim',
+    ]);
+  });
+
+  it('countParamsOf matches a built ADM of the default layout at 1/12 of the width', () => {
+    // Every default but the width: 4 levels [1, 2, 3, 4], 3 blocks, attention at 32, 16, 8,
+    // augmentDim 9, at 32×32×3; 16 base channels and one 16-channel head at 32×32.
+    const narrow = { modelChannels: 16, channelsPerHead: 16 } as const;
+    const count = countParamsOf(admConfig(narrow));
+    expect(count).toBeLessThan(2.5e6);
+    const n = adm({ ...narrow, seed: 0 });
+    try {
+      expect(n.countParams()).toBe(count);
+      expect(n.model.countParams()).toBe(count);
+      expect(n.trainableWeights.reduce((s, w) => s + w.size, 0)).toBe(count);
+    } finally {
+      n.dispose();
+    }
+  }, 60_000);
+
   it('the built CIFAR-10 networks have exactly those counts', () => {
+    // The default ADM (279.6 M parameters, 1.1 GB) is counted above, not built.
     for (const [make, count, buffers] of [
       [ddpmpp, 55_733_891, 0],
       [ncsnpp, 56_397_827, 128],
-      [adm, 57_556_483, 0],
+      [() => adm(adm128), 57_556_483, 0],
     ] as const) {
       const n = make();
       expect(n.countParams()).toBe(count);

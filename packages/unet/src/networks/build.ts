@@ -118,7 +118,7 @@ export function buildFrom(
  * @example
  * countParamsOf(ddpmppConfig());          // 55 733 891  (CIFAR-10, unconditional, augmentDim 9)
  * countParamsOf(ncsnppConfig());          // 56 397 827
- * countParamsOf(admConfig());             // 57 556 483
+ * countParamsOf(admConfig());             // 279 625 923
  * countParamsOf(admImageNet64Config());   // 295 899 267
  * @see https://arxiv.org/abs/2206.00364
  */

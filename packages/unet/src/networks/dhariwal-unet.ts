@@ -50,9 +50,9 @@ export interface DhariwalUNetOptions extends BuildOptions {
   readonly labelDim?: number;
   /** Augmentation-label dimension (default 9, as train.py sets with augmentation on). */
   readonly augmentDim?: number;
-  /** Base channels (default 128 for CIFAR-10; 192 for ImageNet-64, the class default). */
+  /** Base channels (default 192, as train.py `--arch=adm` and the official class set). */
   readonly modelChannels?: number;
-  /** Channel multipliers (default [1, 2, 2, 2]; ImageNet-64 [1, 2, 3, 4]). */
+  /** Channel multipliers (default [1, 2, 3, 4], as train.py `--arch=adm` and the class set). */
   readonly channelMult?: readonly number[];
   /** Embedding multiplier (default 4). */
   readonly channelMultEmb?: number;
@@ -62,7 +62,10 @@ export interface DhariwalUNetOptions extends BuildOptions {
   readonly attnResolutions?: readonly number[];
   /** Channels per attention head (default 64). */
   readonly channelsPerHead?: number;
-  /** Dropout (default 0.13, train.py's value; the class default and ImageNet-64 use 0.10). */
+  /**
+   * Dropout (default 0.13: train.py's `--dropout` default, which it passes to every
+   * architecture; the official class default and EDM's ImageNet-64 run use 0.10).
+   */
   readonly dropout?: number;
   /** Label dropout (default 0). */
   readonly labelDropout?: number;
@@ -89,14 +92,14 @@ const DHARIWAL_KEYS = [
  * The validated config of a Dhariwal U-Net (see {@link dhariwalUNet}), without building it.
  *
  * @example
- * countParamsOf(dhariwalUNetConfig()); // 57 556 483 (CIFAR-10, augmentDim 9)
+ * countParamsOf(dhariwalUNetConfig()); // 279 625 923 (32×32×3, unconditional, augmentDim 9)
  * @see https://arxiv.org/abs/2206.00364
  */
 export function dhariwalUNetConfig(options: DhariwalUNetOptions = {}): DhariwalUNetConfig {
   checkKnownKeys('options', options, DHARIWAL_KEYS);
   const resolution = checkInteger('resolution', options.resolution ?? 32, 1);
   const inChannels = checkInteger('inChannels', options.inChannels ?? 3, 1);
-  const modelChannels = checkInteger('modelChannels', options.modelChannels ?? 128, 1);
+  const modelChannels = checkInteger('modelChannels', options.modelChannels ?? 192, 1);
   if (modelChannels % 2 !== 0 || modelChannels < 2) {
     throw new ParameterError(
       'modelChannels',
@@ -104,7 +107,7 @@ export function dhariwalUNetConfig(options: DhariwalUNetOptions = {}): DhariwalU
       modelChannels,
     );
   }
-  const channelMult = checkIntegerList('channelMult', options.channelMult ?? [1, 2, 2, 2], 1);
+  const channelMult = checkIntegerList('channelMult', options.channelMult ?? [1, 2, 3, 4], 1);
   checkResolution(resolution, channelMult.length);
   const config: DhariwalUNetConfig = Object.freeze({
     architecture: 'adm' as const,
@@ -307,9 +310,13 @@ export function dhariwalUNetFromConfig(
 
 /**
  * The Dhariwal U-Net ("ADM", Dhariwal & Nichol 2021): the raw network F of the iDDPM
- * configuration and of EDM's ImageNet-64 model. Defaults are the CIFAR-10 32×32 settings
- * of the official train.py `--arch=adm` (128 base channels, [1, 2, 2, 2], 3 blocks,
- * attention at 32, 16, 8); {@link admImageNet64Config} has the ImageNet-64 ones.
+ * configuration and of EDM's ImageNet-64 model. Defaults are what the official train.py
+ * `--arch=adm` builds for CIFAR-10 32×32 with its default flags: 192 base channels,
+ * multipliers [1, 2, 3, 4], embedding multiplier 4, 3 blocks per level, attention at 32,
+ * 16 and 8, 64 channels per head, dropout 0.13, unconditional, augmentDim 9
+ * (279 625 923 parameters; building it allocates 1.1 GB of float32 weights, and
+ * {@link countParamsOf} counts it without building). {@link admImageNet64Config} has the
+ * ImageNet-64 settings, {@link admSmall} a network for this machine.
  *
  * Paper: Table 1 row "Architecture of F_θ", Appendix F.2, Table 7. Structure (official
  * `DhariwalUNet`): mapping network (positional embedding [cos, sin] with
@@ -335,11 +342,13 @@ export function dhariwalUNet(options: DhariwalUNetOptions = {}): Network {
 }
 
 /**
- * ADM at the CIFAR-10 settings of train.py `--arch=adm` (= {@link dhariwalUNet}'s defaults):
- * 57 556 483 parameters unconditional with augmentDim 9.
+ * ADM at the CIFAR-10 settings of train.py `--arch=adm` (= {@link dhariwalUNet}'s defaults:
+ * 192 base channels, [1, 2, 3, 4]): 279 625 923 parameters unconditional with augmentDim 9,
+ * 279 633 603 class-conditional (10 classes). Building it allocates 1.1 GB of float32
+ * weights; {@link countParamsOf} with {@link admConfig} counts it without building.
  *
  * @example
- * const net = adm({ labelDim: 10 });
+ * const net = adm({ modelChannels: 128, channelMult: [1, 2, 2, 2] }); // 57 556 483 parameters
  * @see https://arxiv.org/abs/2206.00364
  */
 export function adm(options: DhariwalUNetOptions = {}): Network {
@@ -356,7 +365,7 @@ export function admConfig(options: DhariwalUNetOptions = {}): DhariwalUNetConfig
 }
 
 /**
- * The config of EDM's class-conditional ImageNet-64 ADM (SPEC §6, the class defaults):
+ * The config of EDM's class-conditional ImageNet-64 ADM (the official class defaults):
  * 64×64×3, 192 base channels, [1, 2, 3, 4], 3 blocks, attention at 32, 16, 8,
  * 1000 classes, no augmentation, dropout 0.10. 295 899 267 parameters (295 904 454 with
  * `outChannels: 6`, the pre-trained iDDPM model's learned variance). Building it allocates
