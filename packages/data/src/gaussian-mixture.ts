@@ -137,7 +137,8 @@ function flattenMeans(
  * discretisation error. Cost per denoiser call: O(batch · K · d).
  *
  * Paper: v_k = s_k² + σ²; r_k(x̂) ∝ w_k v_k^(−d/2) exp(−‖x̂ − μ_k‖² / (2 v_k));
- * D(x̂; σ) = Σ_k r_k(x̂) [μ_k + (s_k² / v_k)(x̂ − μ_k)]  (ideal denoiser, Eq. 3 / SPEC §1).
+ * D(x̂; σ) = Σ_k r_k(x̂) [μ_k + (s_k² / v_k)(x̂ − μ_k)]  (ideal denoiser, Eq. 3; numerics guide:
+ * “Ideal denoiser of a Gaussian mixture”).
  *
  * The posterior responsibilities are computed with log-sum-exp (max subtraction),
  * so D stays finite and exact down to σ = 0 for any d. Sampling draws, per

@@ -13,7 +13,8 @@ export interface StandardMixtureOptions {
 
 /**
  * The sampler ablation's standard data set: a seeded isotropic Gaussian
- * mixture, by default 16-dimensional with 4 components (SPEC §9). Scaled like
+ * mixture, by default 16-dimensional with 4 components (numerics guide: “Expected sampling
+ * errors”). Scaled like
  * images in [−1, 1]:
  *
  * - means μ_k,i ~ N(0, 0.5²) per coordinate,
@@ -24,7 +25,8 @@ export interface StandardMixtureOptions {
  * coordinates (component after component), then the K standard deviations,
  * then the K weights. The same seed gives the same mixture everywhere.
  *
- * Paper: p(y) = Σ_k w_k N(y; μ_k, s_k² I) with the exact D of SPEC §1.
+ * Paper: p(y) = Σ_k w_k N(y; μ_k, s_k² I) with its exact D (numerics guide: “Ideal denoiser of a
+ * Gaussian mixture”).
  *
  * @param options.seed - default 0
  * @param options.dim - d, default 16

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createRng, ParameterError, sampleRngs } from '@edmkit/core';
 import { gaussianMixture, isotropicGaussian, standardMixture } from '@edmkit/data';
 
-/** Brute-force D by the formula of SPEC §1, without log-sum-exp (fine at moderate σ). */
+/**
+ * Brute-force D by the closed-form formula (numerics guide: “Ideal denoiser of a Gaussian
+ * mixture”), without log-sum-exp (fine at moderate σ).
+ */
 function naiveDenoiser(
   x: ArrayLike<number>,
   sigma: number,
@@ -45,7 +48,7 @@ describe('gaussianMixture', () => {
     expect(Object.isFrozen(mix)).toBe(true);
   });
 
-  it('matches the SPEC §1 formula evaluated naively', () => {
+  it('matches the closed-form formula evaluated naively', () => {
     const rng = createRng(3);
     for (const sigma of [0.05, 0.3, 1, 4]) {
       const x = new Float64Array(6).map(() => rng.normal());

@@ -54,7 +54,8 @@ export type AsyncBatchRawNetwork<T> = (xIn: T, cNoise: Float64Array) => Promise<
  * output, and with what weight.
  *
  * Paper: Eq. 8: E λ(σ)·c_out(σ)²·‖F(c_in(σ)·(y + n); c_noise(σ)) − (y − c_skip(σ)·(y + n))/c_out(σ)‖²₂,
- * identical to λ(σ)·‖D(y + n; σ) − y‖²₂ (SPEC §5). With the EDM preconditioner and weighting the
+ * identical to λ(σ)·‖D(y + n; σ) − y‖²₂ (numerics guide: “Denoising loss”). With the EDM
+ * preconditioner and weighting the
  * effective weight λ(σ)·c_out(σ)² is 1 at every σ; with VP/VE/iDDPM and λ = 1/σ² it is also 1
  * and the target is ∓ε (noise prediction).
  *

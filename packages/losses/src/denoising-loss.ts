@@ -50,7 +50,7 @@ export type AsyncBatchDenoiser<T> = (x: T, sigma: Float64Array) => Promise<T>;
  * Paper: Sec. 5, the denoising error of Eq. 2 weighted by λ(σ) and averaged over
  * σ ∼ p_train (Table 1, "Training" rows): E_{σ,y,n} λ(σ)·‖D(y + n; σ) − y‖²₂, n ∼ N(0, σ²I);
  * Eq. 8 is the same loss written for F ({@link denoisingLossF}). Per sample b, as the
- * official loss objects (SPEC §5):
+ * official loss objects (numerics guide: “Training noise distributions”, “Denoising loss”):
  *
  * 1. σ_b ∼ p_train from `rngs[b]` — all σ first;
  * 2. ε_b ∼ N(0, I) shaped like y_b, from the same stream `rngs[b]` (after its σ);

@@ -28,7 +28,8 @@ export interface DrawOptions<T> {
 
 /**
  * Draws (or takes) σ and ε in the official order: every sample's σ first, then the
- * per-element noise, sample b's both from `rngs[b]` (SPEC §5, step 1 before step 3).
+ * per-element noise, sample b's both from `rngs[b]` (numerics guide: “Training noise
+ * distributions”).
  */
 export function draw<T>(options: DrawOptions<T>): Draws<T> {
   const { ops, y, distribution, weighting } = options;

@@ -19,7 +19,7 @@ export interface EdmWeighting extends LossWeighting {
  * loss is 1 at every σ: λ(σ)·c_out(σ)² = 1 with the EDM preconditioner.
  *
  * Paper: Table 1, "Ours" column, row "Loss weighting" (and Eq. 8):
- * λ(σ) = (σ² + σ_data²)/(σ·σ_data)² = 1/c_out(σ)² (SPEC §2.4).
+ * λ(σ) = (σ² + σ_data²)/(σ·σ_data)² = 1/c_out(σ)² (numerics guide: “Loss weighting”).
  *
  * σ must be finite and > 0.
  *

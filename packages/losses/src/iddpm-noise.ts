@@ -29,7 +29,8 @@ export interface IddpmNoise extends NoiseDistribution {
  * the cosine schedule, uniformly.
  *
  * Paper: Table 1, iDDPM+DDIM column, row "Noise distribution": σ = u_j, j ∼ U{0, …, M − 1},
- * with the u table of SPEC §2.3 (u_0 ≈ 20291.17 … u_999 ≈ 0.0064254 for the defaults).
+ * with the u table of the numerics guide, “iDDPM u table” (u_0 ≈ 20291.17 … u_999 ≈ 0.0064254
+ * for the defaults).
  * Here j = ⌊u·M⌋ for u ∼ U[0, 1) from the sample's stream, and u_j comes from the float64
  * table (`iddpmUTable` of `@edmkit/schedules`).
  *

@@ -11,7 +11,8 @@ export interface InverseSquare extends LossWeighting {
  * denoising loss into the noise-prediction loss ‖ε̂ − ε‖² of the score-matching papers.
  *
  * Paper: Table 1, VP, VE and iDDPM+DDIM columns, row "Loss weighting": λ(σ) = 1/σ²
- * (SPEC §2.1–2.3). iDDPM's original objective adds its L_vlb term, which is not included.
+ * (numerics guide: “Loss weighting”). iDDPM's original objective adds its L_vlb term, which is
+ * not included.
  *
  * σ must be finite and > 0.
  *

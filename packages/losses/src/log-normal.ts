@@ -28,7 +28,8 @@ const MAX_ABS_LOG_SIGMA = 700;
  *
  * Paper: Table 1, "Ours" column, row "Noise distribution": ln(σ) ∼ N(P_mean, P_std²).
  * As the official loss: ξ ∼ N(0, 1) from the sample's stream, σ = exp(ξ·P_std + P_mean)
- * (SPEC §2.4, §5). EDM2 (Karras et al. 2024) uses the same form with P_mean = −0.4,
+ * (numerics guide: “Training noise distributions”). EDM2 (Karras et al. 2024) uses the same
+ * form with P_mean = −0.4,
  * P_std = 1.0.
  *
  * The options must keep every possible draw a finite σ > 0: |P_mean| + 8.6·P_std ≤ 700

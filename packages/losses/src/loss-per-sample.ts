@@ -2,8 +2,8 @@ import { checkInteger, ParameterError } from '@edmkit/core';
 
 /**
  * Sums an unreduced per-element loss over the elements of each sample: the "sum over
- * pixels" half of the official objective (SPEC §5: sum over all elements, divided by
- * the batch size).
+ * pixels" half of the official objective (sum over all elements, divided by the batch size;
+ * numerics guide: “Loss reduction”).
  *
  * Paper: Eq. 2 and 8 take the expectation of ‖D − y‖²₂, a sum over the elements of one image;
  * the official training loop sums the per-element tensor and divides by the batch size.

@@ -6,7 +6,7 @@ import type { Rng } from '@edmkit/core';
  *
  * `sample(rngs)` returns one σ per sample, σ_b drawn from `rngs[b]` only, so a sample's
  * σ does not depend on the batch it is in. The loss draws every σ before the per-pixel
- * noise, from the same streams (SPEC §5).
+ * noise, from the same streams (numerics guide: “Training noise distributions”).
  */
 export interface NoiseDistribution {
   /** Literal name of the distribution, e.g. `'log-normal'`. */

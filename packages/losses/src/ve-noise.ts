@@ -23,7 +23,7 @@ export interface VeNoise extends NoiseDistribution {
  *
  * Paper: Table 1, VE column, row "Noise distribution": ln(σ) ∼ U(ln(σ_min), ln(σ_max)).
  * As the official loss: u ∼ U[0, 1) from the sample's stream, σ = σ_min·(σ_max/σ_min)^u
- * (SPEC §2.2, §5).
+ * (numerics guide: “Training noise distributions”).
  *
  * @param options.sigmaMin - σ_min > 0 (default 0.02)
  * @param options.sigmaMax - σ_max > σ_min, finite (default 100)

@@ -31,10 +31,12 @@ export interface VpNoise extends NoiseDistribution {
  *
  * Paper: Table 1, VP column, row "Noise distribution": t ∼ U(ε_t, 1), σ = σ(t) with
  * σ(t) = √(e^{½β_d t² + β_min t} − 1). As the official loss: u ∼ U[0, 1) from the
- * sample's stream, t = 1 + u(ε_t − 1) ∈ (ε_t, 1] (SPEC §2.1, §5).
+ * sample's stream, t = 1 + u(ε_t − 1) ∈ (ε_t, 1] (numerics guide: “Training noise
+ * distributions”).
  *
  * Float64 throughout; the official loss evaluates σ(t) in float32, which loses digits to
- * cancellation at small t (σ(10⁻⁴): 0.0031832 there vs 0.0031780 exact; SPEC §4).
+ * cancellation at small t (σ(10⁻⁴): 0.0031832 there vs 0.0031780 exact; numerics guide:
+ * “Float32 in the official code”).
  *
  * @param options.betaD - β_d > 0 (default 19.9)
  * @param options.betaMin - β_min (default 0.1)

@@ -202,7 +202,7 @@ describe('ideal denoiser of Gaussian data: expected loss in closed form', () => 
       expect(Math.abs(mean - 1)).toBeLessThan(5 * Math.sqrt(2 / r.loss.length));
       if (_name === 'edm') {
         const perSample = lossPerSample(r.loss, batch);
-        const objective = perSample.reduce((a, c) => a + c, 0) / batch; // SPEC §5 reduction
+        const objective = perSample.reduce((a, c) => a + c, 0) / batch; // official reduction
         expect(Math.abs(objective / per - 1)).toBeLessThan(5 * Math.sqrt(2 / r.loss.length));
       }
     },

@@ -4,9 +4,10 @@ import type { SigmaRange } from '@edmkit/schedules';
 /**
  * Clamps a requested noise range to the range a network supports.
  *
- * Paper: not an equation of the paper; the official ablation sampler (SPEC §3.1 step 2):
+ * Paper: not an equation of the paper; the official ablation sampler (numerics guide: “Noise
+ * range defaults and clamping”):
  * σ_min ← max(σ_min, net.σ_min), σ_max ← min(σ_max, net.σ_max). Happens before the
- * discretization, the VP refit and rounding (SPEC §8, quirk 2).
+ * discretization, the VP refit and rounding.
  *
  * Throws a {@link ParameterError} if the requested range is invalid or does not
  * overlap the network's.

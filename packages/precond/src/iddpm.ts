@@ -36,7 +36,8 @@ export interface IddpmPrecond extends Preconditioner {
  *
  * The u table is float64 ({@link iddpmUTable}); the official network's is float32 and
  * differs by up to 4.8·10⁻⁴ relative at small σ, so σ within that distance of a midpoint
- * between two levels can snap to the neighbour the official code does not pick (SPEC §4).
+ * between two levels can snap to the neighbour the official code does not pick (numerics
+ * guide: “iDDPM table precision”, “Sigma rounding”).
  * All coefficients accept σ ≥ 0.
  *
  * @param options.M - M, integer ≥ 2 (default 1000)

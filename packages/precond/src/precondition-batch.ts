@@ -15,7 +15,8 @@ export type BatchRawNetwork<T> = (xIn: T, cNoise: Float64Array) => T | Promise<T
  * training loss needs (every image of a minibatch draws its own σ).
  *
  * Paper: Eq. 7, per sample b: D(x_b; σ_b) = c_skip(σ_b)·x_b + c_out(σ_b)·F(c_in(σ_b)·x_b; c_noise(σ_b)).
- * As in the official code (SPEC §4), σ has one value per sample and c_noise reaches F as
+ * As in the official code (numerics guide: “Preconditioned denoiser”), σ has one value per
+ * sample and c_noise reaches F as
  * a vector of length batch.
  *
  * Generic over the tensor type through `ops`: each per-sample scaling is one

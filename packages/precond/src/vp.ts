@@ -28,12 +28,13 @@ export interface VpPrecond extends Preconditioner {
  * The preconditioning of the VP ("DDPM++ cont.") network: F predicts the noise.
  *
  * Paper: Eq. 7 and Table 1, VP column: c_skip = 1, c_out = −σ, c_in = 1/√(σ² + 1),
- * c_noise = (M − 1)·σ⁻¹(σ) with the network's own β_d, β_min (SPEC §2.1, quirk 4:
- * 999·t, not 1000·t). Supported range [σ(ε_t), σ(1)] ≈ [0.0010005, 152.16697].
+ * c_noise = (M − 1)·σ⁻¹(σ) with the network's own β_d, β_min (999·t, not 1000·t; numerics
+ * guide: “VP preconditioning”). Supported range [σ(ε_t), σ(1)] ≈ [0.0010005, 152.16697].
  *
  * All in float64. The official code runs this in float32, where c_noise loses up to
  * 1.3·10⁻² relative at σ = 0.002 to cancellation and σ_min comes out as 2⁻¹⁰ =
- * 0.0009765625 (SPEC §4); here σ⁻¹ is cancellation-free and σ_min = σ(ε_t) exactly.
+ * 0.0009765625 (numerics guide: “Float32 in the official code”); here σ⁻¹ is
+ * cancellation-free and σ_min = σ(ε_t) exactly.
  * All coefficients accept σ ≥ 0.
  *
  * @param options.betaD - β_d (default 19.9)

@@ -20,7 +20,8 @@ const uF32 = fixture.iddpm_u.u_f32;
 
 /**
  * Whether σ lies between a level midpoint of our float64 u table and the same midpoint
- * of the official float32 table (up to 4.8e-4 relative away, SPEC §4): only there may the
+ * of the official float32 table (up to 4.8e-4 relative away; numerics guide: “iDDPM table
+ * precision”): only there may the
  * two tables snap σ to different neighbours.
  */
 function betweenTables(sigma: number): boolean {
@@ -44,7 +45,7 @@ describe.each(names)('%s preconditioner against precond.json', (name) => {
     expect(Object.isFrozen(p)).toBe(true);
   });
 
-  it('matches the float64 SPEC formulas (spec_f64) for c_skip, c_out, c_in to 1e-12', () => {
+  it('matches the float64 formulas (spec_f64) for c_skip, c_out, c_in to 1e-12', () => {
     expect(
       maxRelErr(
         f.sigma.map((v) => p.cSkip(v)),
@@ -107,7 +108,8 @@ describe.each(names)('%s preconditioner against precond.json', (name) => {
     f.sigma.forEach((sigma, k) => {
       const ref = f.c_noise[k]!;
       if (name === 'vp') {
-        // float32 cancellation in ln(1 + σ²): ≤ 1.3e-2 relative, < 1e-3 absolute (SPEC §4).
+        // float32 cancellation in ln(1 + σ²): ≤ 1.3e-2 relative, < 1e-3 absolute (numerics
+        // guide: “Float32 in the official code”).
         expect(Math.abs(mine[k]! - ref)).toBeLessThan(1e-3);
         if (sigma >= 0.1) expect(relErr(mine[k]!, ref)).toBeLessThan(1e-6);
       } else if (name === 'iddpm') {

@@ -164,7 +164,10 @@ interface Gmm {
   stds: number[];
 }
 
-/** Responsibilities r_k(x) of the mixture noised to σ (SPEC §1). */
+/**
+ * Responsibilities r_k(x) of the mixture noised to σ (numerics guide: “Ideal denoiser of a
+ * Gaussian mixture”).
+ */
 function responsibilities(gmm: Gmm, x: ArrayLike<number>, sigma: number): number[] {
   const logs = gmm.weights.map((w, k) => {
     const v = gmm.stds[k]! ** 2 + sigma * sigma;
@@ -178,7 +181,7 @@ function responsibilities(gmm: Gmm, x: ArrayLike<number>, sigma: number): number
   return e.map((c) => c / z);
 }
 
-/** The ideal denoiser D(x; σ) = Σ r_k [μ_k + s_k²/v_k (x − μ_k)] of SPEC §1, batched. */
+/** The ideal denoiser D(x; σ) = Σ r_k [μ_k + s_k²/v_k (x − μ_k)], batched. */
 function gmmDenoiser(gmm: Gmm) {
   return (x: Float64Array, sigma: number): Float64Array => {
     const out = new Float64Array(x.length);

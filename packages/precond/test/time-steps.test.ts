@@ -29,7 +29,10 @@ const nets: Record<NetName, Preconditioner> = {
   edm: edmPrecond(),
 };
 
-/** The ablation sampler's default requested range per discretization (SPEC §3.1 step 1). */
+/**
+ * The ablation sampler's default requested range per discretization (numerics guide: “Noise
+ * range defaults and clamping”).
+ */
 const defaultRange: Record<AblationEntry['discretization'], SigmaRange> = {
   vp: vpSigmaRange(), // (σ_VP(ε_s), σ_VP(1)) with 19.9 / 0.1
   ve: { sigmaMin: 0.02, sigmaMax: 100 },
@@ -45,11 +48,14 @@ const discretizations: Record<AblationEntry['discretization'], Discretization> =
 };
 
 function scheduleOf(name: AblationEntry['schedule'], range: SigmaRange): NoiseSchedule {
-  if (name === 'vp') return vpSchedule(refitVp(range)); // refitted (SPEC §3.2)
+  if (name === 'vp') return vpSchedule(refitVp(range)); // numerics guide: “Refitted VP constants”
   return name === 've' ? veSchedule() : linearSchedule();
 }
 
-/** Whether the official float32/mixed iDDPM u tables enter a value (SPEC §10). */
+/**
+ * Whether the official float32/mixed iDDPM u tables enter a value (numerics guide: “Reference
+ * data and tolerances”).
+ */
 const usesTable = (e: AblationEntry) => e.discretization === 'iddpm' || e.net === 'iddpm';
 
 describe('discretization.json, ablation sampler: clamp → discretize → round → σ⁻¹', () => {
@@ -63,7 +69,8 @@ describe('discretization.json, ablation sampler: clamp → discretize → round 
     ),
   )('%s', (_l, e) => {
     const net = nets[e.net];
-    // 1. Clamp the default range to the network (SPEC §3.1).
+    // 1. Clamp the default range to the network (numerics guide: “Noise range defaults and
+    // clamping”).
     const range = clampRange(defaultRange[e.discretization], net);
     // The iDDPM net's σ_min is our float64 u_999, the fixture's the float32 one.
     const rangeTol = e.net === 'iddpm' ? 5e-4 : 1e-12;
@@ -112,7 +119,7 @@ describe('discretization.json, EDM sampler: clamp → EDM steps → round_sigma'
 });
 
 describe('clampRange', () => {
-  it('clamps to the network range (SPEC §3.1 step 2)', () => {
+  it('clamps to the network range', () => {
     expect(clampRange({ sigmaMin: 0.002, sigmaMax: 80 }, vePrecond())).toEqual({
       sigmaMin: 0.02,
       sigmaMax: 80,

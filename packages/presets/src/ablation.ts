@@ -21,7 +21,8 @@ const familyLabels: Record<SamplerFamily, string> = { vp: 'VP', ve: 'VE', iddpm:
  * (σ(t) = t, s(t) = 1). The network (σ range, rounding) stays the family's own.
  * For iDDPM the original already uses σ(t) = t and s(t) = 1, so its chain has two steps.
  *
- * Paper: Fig. 2 and Table 1 rows "ODE solver", "Time steps", "Schedule", "Scaling". SPEC §3.5.
+ * Paper: Fig. 2 and Table 1 rows "ODE solver", "Time steps", "Schedule", "Scaling" (numerics
+ * guide: “Figure 2 configurations”).
  * @example
  * samplerAblation('vp').map((c) => c.label); // ['VP original', 'VP + Heun & EDM t_i', 'VP + EDM σ(t) & s(t)']
  */

@@ -42,10 +42,10 @@ import { networkNames, type NetworkName } from './axes.js';
 import { validateSamplerConfig } from './override.js';
 import type { SamplerConfig } from './sampler-config.js';
 
-/** VP constants of Song et al. (SPEC §2.1). */
+/** VP constants of Song et al. (numerics guide: “VP schedule”). */
 const vpBetaD = 19.9;
 const vpBetaMin = 0.1;
-/** ε_s of the VP discretization (SPEC §2.1). */
+/** ε_s of the VP discretization (numerics guide: “VP time steps”). */
 const vpEpsilonS = 1e-3;
 
 /** A sampler configuration turned into the objects that run it. */
@@ -53,9 +53,15 @@ export interface ResolvedSampler {
   readonly config: SamplerConfig;
   /** The network's preconditioning (range and rounding). */
   readonly precond: Preconditioner;
-  /** The requested σ range clamped to the network's (SPEC §3.1). */
+  /**
+   * The requested σ range clamped to the network's (numerics guide: “Noise range
+   * defaults and clamping”).
+   */
   readonly range: SigmaRange;
-  /** VP constants refitted to `range` where a VP axis is used (SPEC §3.2), else undefined. */
+  /**
+   * VP constants refitted to `range` where a VP axis is used, else undefined (numerics guide:
+   * “Refitted VP constants”).
+   */
   readonly vpBetas: { readonly betaD: number; readonly betaMin: number } | undefined;
   readonly schedule: NoiseSchedule;
   readonly scaling: Scaling;
@@ -63,7 +69,7 @@ export interface ResolvedSampler {
   /** The generalised sampler with this configuration's σ(t), s(t), churn and σ rounding. */
   readonly solver: GeneralizedSolver;
   readonly churn: Churn;
-  /** t_0 > … > t_{N−1} > t_N = 0 for `n` steps (SPEC §3.3). */
+  /** t_0 > … > t_{N−1} > t_N = 0 for `n` steps (numerics guide: “From noise levels to times”). */
   tSteps(n: number): Float64Array;
   /** Denoiser evaluations of `n` steps. */
   nfe(n: number): number;
@@ -87,7 +93,10 @@ export function networkPrecond(name: NetworkName): Preconditioner {
   }
 }
 
-/** Default requested σ range of a discretization (SPEC §3.1, step 1). */
+/**
+ * Default requested σ range of a discretization (numerics guide: “Noise range defaults and
+ * clamping”).
+ */
 function defaultRange(config: SamplerConfig): SigmaRange {
   switch (config.discretization) {
     case 'vp': {
@@ -97,7 +106,7 @@ function defaultRange(config: SamplerConfig): SigmaRange {
     case 've':
       return { sigmaMin: 0.02, sigmaMax: 100 };
     case 'iddpm':
-      return { sigmaMin: 0.002, sigmaMax: 81 }; // 81, not 80: admits u_8 ≈ 80.2 (SPEC §2.3)
+      return { sigmaMin: 0.002, sigmaMax: 81 }; // 81, not 80: admits u_8 ≈ 80.2
     default:
       return { sigmaMin: 0.002, sigmaMax: 80 };
   }
@@ -135,7 +144,8 @@ export function resolveSampler(input: SamplerConfig): ResolvedSampler {
       : config.schedule === 've'
         ? veSchedule()
         : linearSchedule();
-  // The VP scaling preserves the variance of whichever σ(t) is in use: s = 1/√(1 + σ(t)²) (SPEC §3).
+  // The VP scaling preserves the variance of whichever σ(t) is in use: s = 1/√(1 + σ(t)²)
+  // (numerics guide: “VP schedule”).
   const scaling = config.scaling === 'vp' ? vpScaling({ schedule }) : noScaling();
   const discretization = makeDiscretization(config, epsilonS);
   const churn = makeChurn(config.churn);

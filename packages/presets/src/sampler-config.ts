@@ -30,9 +30,9 @@ export interface SamplerConfig {
   readonly schedule: ScheduleName;
   /** s(t). */
   readonly scaling: ScalingName;
-  /** Requested σ_min (default: per discretization, SPEC §3.1). */
+  /** Requested σ_min (default: per discretization; numerics guide: “Noise range defaults”). */
   readonly sigmaMin?: number;
-  /** Requested σ_max (default: per discretization, SPEC §3.1). */
+  /** Requested σ_max (default: per discretization; numerics guide: “Noise range defaults”). */
   readonly sigmaMax?: number;
   /** ε_s of the VP discretization (default 10⁻³). */
   readonly epsilonS?: number;

@@ -15,10 +15,11 @@ export interface Table1Row {
 }
 
 /**
- * The paper's Table 1 as data (SPEC §2): every design axis and the choice of
+ * The paper's Table 1 as data (numerics guide: “Table 1 at a glance”): every design axis
+ * and the choice of
  * VP, VE, iDDPM+DDIM and EDM, with the official code's constants.
  *
- * Paper: Table 1. SPEC §2.1–2.4.
+ * Paper: Table 1.
  */
 export const table1: readonly Table1Row[] = Object.freeze([
   {

@@ -29,7 +29,7 @@ export type Table2Baseline = (typeof table2Baselines)[number];
  * `'quick'` (MLP denoisers on low-dimensional data); F also stays marked at
  * `'full'` scale because the geometric augmentation pipeline is not implemented.
  *
- * Paper: Table 2. SPEC §5.
+ * Paper: Table 2 (numerics guide: “Training hyperparameters”).
  * @example
  * table2('vp', 'quick').map((r) => r.id + (r.config ? '' : ' (n/a)'));
  */

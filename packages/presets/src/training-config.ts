@@ -15,7 +15,7 @@ export const architectureNames = ['ddpmpp', 'ncsnpp', 'adm', 'mlp'] as const;
 /** Architecture of the raw network F_θ (Table 1, "Network and preconditioning"). */
 export type ArchitectureName = (typeof architectureNames)[number];
 
-/** Optimisation hyperparameters (SPEC §5; paper Table 7). */
+/** Optimisation hyperparameters (paper Table 7; numerics guide: “Training hyperparameters”). */
 export interface TrainingHyperparameters {
   /** Learning rate of Adam. */
   readonly lr: number;

@@ -19,61 +19,70 @@ export const baselineHyperparameters: TrainingHyperparameters = Object.freeze({
 /**
  * EDM's CIFAR-10 hyperparameters (Table 2, configs B–F).
  *
- * Paper: Table 2, config B ("Adjust hyperparameters"); SPEC §5 (train.py defaults).
+ * Paper: Table 2, config B ("Adjust hyperparameters"); the official train.py defaults
+ * (numerics guide: “Training hyperparameters”).
  */
 export const edmHyperparameters: TrainingHyperparameters = Object.freeze({
-  lr: 1e-3, // SPEC §5: learning rate 10⁻³
-  batch: 512, // SPEC §5: batch 512
-  lrRampupImages: 10_000_000, // SPEC §5: linear warm-up over 10 Mimg
-  emaHalfLifeImages: 500_000, // SPEC §5: EMA half-life 0.5 Mimg
-  emaRampupRatio: 0.05, // SPEC §5: half-life capped at 0.05 × images seen
-  dropout: 0.13, // SPEC §5: dropout 0.13
-  augment: 0, // augmentation comes with config F (SPEC §5: p = 0.12)
+  lr: 1e-3, // learning rate 10⁻³
+  batch: 512, // batch 512
+  lrRampupImages: 10_000_000, // linear warm-up over 10 Mimg
+  emaHalfLifeImages: 500_000, // EMA half-life 0.5 Mimg
+  emaRampupRatio: 0.05, // half-life capped at 0.05 × images seen
+  dropout: 0.13, // dropout 0.13
+  augment: 0, // augmentation comes with config F (p = 0.12)
 });
 
-/** VP training (Song et al., DDPM++ cont.). Paper: Table 1, VP column, training rows. */
+/**
+ * VP training (Song et al., DDPM++ cont.). Paper: Table 1, VP column, training rows
+ * (numerics guide: “Preconditioning”, “Training”).
+ */
 export const vpTraining: TrainingConfig = Object.freeze({
   label: 'VP',
-  precond: 'vp', // c_skip 1, c_out −σ, c_in 1/√(σ²+1), c_noise (M−1)σ⁻¹(σ) (SPEC §2.1)
-  noise: 'vp', // σ = σ(t), t ~ U(ε_t, 1), ε_t = 10⁻⁵ (SPEC §2.1)
-  weighting: 'inverse-square', // λ = 1/σ² (SPEC §2.1)
+  precond: 'vp', // c_skip 1, c_out −σ, c_in 1/√(σ²+1), c_noise (M−1)σ⁻¹(σ)
+  noise: 'vp', // σ = σ(t), t ~ U(ε_t, 1), ε_t = 10⁻⁵
+  weighting: 'inverse-square', // λ = 1/σ²
   architecture: 'ddpmpp', // Table 1, VP: DDPM++
   hyperparameters: baselineHyperparameters,
 });
 
-/** VE training (Song et al., NCSN++ cont.). Paper: Table 1, VE column, training rows. */
+/**
+ * VE training (Song et al., NCSN++ cont.). Paper: Table 1, VE column, training rows
+ * (numerics guide: “Preconditioning”, “Training”).
+ */
 export const veTraining: TrainingConfig = Object.freeze({
   label: 'VE',
-  precond: 've', // c_skip 1, c_out σ, c_in 1, c_noise ln(σ/2) (SPEC §2.2)
-  noise: 've', // ln σ ~ U(ln 0.02, ln 100) (SPEC §2.2)
-  weighting: 'inverse-square', // λ = 1/σ² (SPEC §2.2)
+  precond: 've', // c_skip 1, c_out σ, c_in 1, c_noise ln(σ/2)
+  noise: 've', // ln σ ~ U(ln 0.02, ln 100)
+  weighting: 'inverse-square', // λ = 1/σ²
   architecture: 'ncsnpp', // Table 1, VE: NCSN++
   hyperparameters: baselineHyperparameters,
 });
 
 /**
  * iDDPM training (Nichol & Dhariwal). The official EDM code has no iDDPM loss
- * (SPEC §2.3): this is the paper's Table 1 description without the L_vlb term.
+ * (numerics guide: “Training noise distributions”): this is the paper's Table 1 description
+ * without the L_vlb term.
  */
 export const iddpmTraining: TrainingConfig = Object.freeze({
   label: 'iDDPM',
-  precond: 'iddpm', // c_skip 1, c_out −σ, c_in 1/√(σ²+1), c_noise M−1−j (SPEC §2.3)
-  noise: 'iddpm', // σ = u_j, j ~ U{0, …, M−1} (SPEC §2.3)
-  weighting: 'inverse-square', // λ = 1/σ² (+ L_vlb, not reproduced; SPEC §2.3)
+  precond: 'iddpm', // c_skip 1, c_out −σ, c_in 1/√(σ²+1), c_noise M−1−j
+  noise: 'iddpm', // σ = u_j, j ~ U{0, …, M−1}
+  weighting: 'inverse-square', // λ = 1/σ² (+ L_vlb, not reproduced)
   architecture: 'adm', // Table 1, iDDPM: ADM
   hyperparameters: baselineHyperparameters,
 });
 
-/** EDM training. Paper: Table 1, EDM column, training rows; SPEC §2.4, §5. */
+/** EDM training. Paper: Table 1, EDM column, training rows; numerics guide: “Training”. */
 export const edmTraining: TrainingConfig = Object.freeze({
   label: 'EDM',
   precond: 'edm', // c_skip σ_d²/(σ²+σ_d²), c_out σσ_d/√(σ²+σ_d²), c_in 1/√(σ²+σ_d²), c_noise ¼ ln σ
-  noise: 'edm', // ln σ ~ N(P_mean, P_std²) (SPEC §2.4)
-  weighting: 'edm', // λ = (σ² + σ_d²)/(σσ_d)² (SPEC §2.4)
-  architecture: 'ddpmpp', // "any"; the CIFAR-10 EDM models use DDPM++ (SPEC §6)
-  sigmaData: 0.5, // SPEC §2.4
-  pMean: -1.2, // SPEC §2.4
-  pStd: 1.2, // SPEC §2.4
+  noise: 'edm', // ln σ ~ N(P_mean, P_std²)
+  weighting: 'edm', // λ = (σ² + σ_d²)/(σσ_d)²
+  // "any"; the CIFAR-10 EDM models use DDPM++ (numerics guide: “Network architectures”)
+  architecture: 'ddpmpp',
+  sigmaData: 0.5, // Table 1, EDM column
+  pMean: -1.2, // Table 1, EDM column
+  pStd: 1.2, // Table 1, EDM column
   hyperparameters: edmHyperparameters,
 });
 

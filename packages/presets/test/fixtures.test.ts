@@ -16,7 +16,10 @@ import {
 
 const fixture = readFixture<DiscretizationFixture>('discretization.json');
 
-/** Tolerance of SPEC §10: 1e-12, or 5e-4 where the iDDPM float32 u table is involved. */
+/**
+ * Tolerance (numerics guide: “Reference data and tolerances”): 1e-12, or 5e-4 where the
+ * iDDPM float32 u table is involved.
+ */
 function tolerance(e: { net: string; discretization?: string }): number {
   return e.net === 'iddpm' || e.discretization === 'iddpm' ? 5e-4 : 1e-12;
 }

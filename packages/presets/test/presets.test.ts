@@ -48,7 +48,7 @@ describe('sampler presets', () => {
     expect(Object.isFrozen(edm)).toBe(true);
   });
 
-  it('resolve to the SPEC §3.1 ranges and the EDM N = 18 steps', () => {
+  it('resolve to the official default ranges and the EDM N = 18 steps', () => {
     const r = resolveSampler(edm);
     expect(r.range).toEqual({ sigmaMin: 0.002, sigmaMax: 80 });
     const t = r.tSteps(18);

@@ -26,13 +26,15 @@ export function roundHalfEven(x: number): number {
  * the u table entries that lie in [σ_min, σ_max].
  *
  * Paper: Table 1, iDDPM+DDIM column, row "Time steps t_{i<N}":
- * t_i = u_{⌊j₀ + (M−1−j₀)/(N−1)·i + ½⌋}. As the official code computes it (SPEC §2.3, §4):
+ * t_i = u_{⌊j₀ + (M−1−j₀)/(N−1)·i + ½⌋}. As the official code computes it (numerics guide:
+ * “iDDPM time steps”, “iDDPM index rounding”):
  * keep the L values σ_min ≤ u_j ≤ σ_max in order of increasing j and take position
  * round(((L−1)/(N−1))·i), evaluated in exactly that float64 operation order and rounded
  * half to even (so e.g. N = 59, i = 29 gives 495.49999999999994 → 495, not 496).
  *
  * The u table is float64 ({@link iddpmUTable}); the official sampler's table differs by
- * up to ~5·10⁻⁴ relative (SPEC §4). N = 1 is defined as the single level u_{j₀} (the
+ * up to ~5·10⁻⁴ relative (numerics guide: “iDDPM table precision”). N = 1 is defined as the
+ * single level u_{j₀} (the
  * largest admitted one). N > L is refused (levels would repeat), as is a range
  * containing no u_j.
  *

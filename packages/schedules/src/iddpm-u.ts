@@ -1,7 +1,7 @@
 import { checkInteger, checkNumber, ParameterError } from '@edmkit/core';
 import { checkSigma } from './check.js';
 
-/** Options of the iDDPM u table (SPEC §2.3). */
+/** Options of the iDDPM u table (numerics guide: “iDDPM u table”). */
 export interface IddpmOptions {
   /** M, the number of discrete DDPM steps (default 1000). */
   readonly M?: number;
@@ -72,13 +72,14 @@ function computeUTable(M: number, C1: number, C2: number): Float64Array {
  * The iDDPM noise levels u_0 > u_1 > … > u_M = 0 of the improved-DDPM cosine
  * schedule, computed in float64 from the recursion.
  *
- * Paper: Table 1, iDDPM+DDIM column (SPEC §2.3):
+ * Paper: Table 1, iDDPM+DDIM column (numerics guide: “iDDPM u table”):
  * ᾱ_j = sin²((π/2)·j/(M(C₂ + 1))), u_M = 0,
  * u_{j−1} = √((u_j² + 1)/max(ᾱ_{j−1}/ᾱ_j, C₁) − 1).
  *
  * The official code builds this table in float32 (network) or with a float32 ratio
  * (sampler); those tables differ from this float64 one by up to ~5·10⁻⁴ relative at
- * small σ (SPEC §4). With the defaults u_0 ≈ 20291.17, u_8 ≈ 80.2037, u_999 ≈ 0.0064254.
+ * small σ (numerics guide: “iDDPM table precision”). With the defaults u_0 ≈ 20291.17,
+ * u_8 ≈ 80.2037, u_999 ≈ 0.0064254.
  *
  * @param options.M - M, integer ≥ 1 (default 1000)
  * @param options.C1 - C₁ in (0, 1] (default 0.001)
@@ -98,7 +99,8 @@ export function iddpmUTable(options: IddpmOptions = {}): Float64Array {
  * The index j*(σ) = argmin_j |u_j − σ| of the table level nearest to σ (ties go to the
  * smaller j, as `argmin` does). Used for the iDDPM c_noise = M − 1 − j*(σ) and round_sigma.
  *
- * Paper: Table 1, iDDPM+DDIM column, row "Noise cond. c_noise(σ)" (SPEC §2.3, §4).
+ * Paper: Table 1, iDDPM+DDIM column, row "Noise cond. c_noise(σ)" (numerics guide:
+ * “iDDPM preconditioning”, “Sigma rounding”).
  *
  * @param u - the u table (e.g. from {@link iddpmUTable}), any order
  * @param sigma - σ ≥ 0
@@ -125,7 +127,8 @@ export function iddpmIndex(u: ArrayLike<number>, sigma: number): number {
 /**
  * A round_sigma function snapping σ to the nearest level of a u table: σ ↦ u_{j*(σ)}.
  *
- * Paper: Table 1, iDDPM+DDIM column; official `iDDPMPrecond.round_sigma` (SPEC §4), here
+ * Paper: Table 1, iDDPM+DDIM column; official `iDDPMPrecond.round_sigma` (numerics guide:
+ * “Sigma rounding”), here
  * against the given (float64) table instead of the official float32 one.
  *
  * @param u - the u table (e.g. from {@link iddpmUTable}); copied

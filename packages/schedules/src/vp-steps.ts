@@ -3,7 +3,7 @@ import { checkRange, checkSteps } from './check.js';
 import type { Discretization, SigmaRange } from './types.js';
 import { vpSchedule } from './vp.js';
 
-/** Default ε_s, the smallest time of the VP discretization (SPEC §2.1). */
+/** Default ε_s, the smallest time of the VP discretization (numerics guide: “VP time steps”). */
 export const VP_EPSILON_S = 1e-3;
 
 /** Refitted VP constants returned by {@link refitVp}. */
@@ -28,7 +28,7 @@ function checkEpsilonS(epsilonS: unknown): number {
  * for a given (clamped) noise range, as the official ablation sampler does whenever the
  * VP discretization, schedule or scaling is used.
  *
- * Paper: not in the paper; official code, SPEC §3.2:
+ * Paper: not in the paper; official code (numerics guide: “Refitted VP constants”):
  * β_d' = 2·(ln(σ_min² + 1)/ε_s − ln(σ_max² + 1))/(ε_s − 1), β_min' = ln(σ_max² + 1) − ½β_d'.
  *
  * For the native VP range this gives back 19.9 and 0.1 (to ~10⁻¹³); for the EDM range
@@ -77,7 +77,8 @@ export interface VpSteps extends Discretization {
  * levels by a VP schedule whose constants are refitted to the requested range.
  *
  * Paper: Table 1, VP column, row "Time steps t_{i<N}": t_i = 1 + (i/(N−1))·(ε_s − 1);
- * here σ_i = σ_VP'(t_i) with β_d', β_min' from {@link refitVp} (SPEC §3.2–3.3), so
+ * here σ_i = σ_VP'(t_i) with β_d', β_min' from {@link refitVp} (numerics guide: “Refitted VP
+ * constants”, “From noise levels to times”), so
  * σ_0 = σ_max and σ_{N−1} = σ_min up to rounding.
  *
  * N = 1 is defined as the single level [σ(1)] = [σ_max] (the paper's formula divides by N − 1).

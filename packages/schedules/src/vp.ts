@@ -6,7 +6,10 @@ import type { NoiseSchedule, Scaling, SigmaRange } from './types.js';
 export interface VpOptions {
   /** β_d, the linear slope of β(t) = β_min + β_d·t (default 19.9). Must be > 0. */
   readonly betaD?: number;
-  /** β_min, the value β(0) (default 0.1). May be negative, as refitted constants can be (SPEC §3.2). */
+  /**
+   * β_min, the value β(0) (default 0.1). May be negative, as refitted constants can be
+   * (numerics guide: “Refitted VP constants”).
+   */
   readonly betaMin?: number;
 }
 
@@ -30,14 +33,14 @@ export interface VpScaling extends Scaling {
 export interface VpScalingOptions extends VpOptions {
   /**
    * The schedule σ(t) to scale for; default `vpSchedule({ betaD, betaMin })`.
-   * The ablation sampler pairs the VP scaling with any schedule (SPEC §3).
+   * The ablation sampler pairs the VP scaling with any schedule (numerics guide: “VP schedule”).
    */
   readonly schedule?: NoiseSchedule;
 }
 
-/** Default β_d of the VP model (SPEC §2.1). */
+/** Default β_d of the VP model (numerics guide: “VP schedule”). */
 export const VP_BETA_D = 19.9;
-/** Default β_min of the VP model (SPEC §2.1). */
+/** Default β_min of the VP model (numerics guide: “VP schedule”). */
 export const VP_BETA_MIN = 0.1;
 
 function checkBetas(options: VpOptions): { betaD: number; betaMin: number } {
@@ -56,10 +59,11 @@ function checkBetas(options: VpOptions): { betaD: number; betaMin: number } {
  *
  * σ(t) uses `expm1` and σ⁻¹ uses `log1p` and a cancellation-free form of the root,
  * so both keep full float64 relative accuracy at small t and σ (the official code's
- * direct formulas lose up to ~10⁻¹⁰ relative there; SPEC §4). σ'(t) is written in
- * terms of σ(t) itself, as the official ablation sampler does (SPEC §8, quirk 11).
+ * direct formulas lose up to ~10⁻¹⁰ relative there). σ'(t) is written in terms of σ(t)
+ * itself, as the official ablation sampler does (numerics guide: “VP schedule”).
  *
- * With β_min < 0 (refitted constants, SPEC §3.2) σ(t) is undefined on the open
+ * With β_min < 0 (refitted constants, numerics guide: “Refitted VP constants”) σ(t) is
+ * undefined on the open
  * interval (0, −2β_min/β_d); σ⁻¹ then maps σ → 0 to t = −2β_min/β_d, and calling σ(t)
  * inside that gap throws a {@link ParameterError}.
  *
@@ -180,7 +184,8 @@ export interface VpSigmaRangeOptions extends VpOptions {
 /**
  * The noise range [σ(ε), σ(1)] a VP schedule covers on t ∈ [ε, 1].
  *
- * Paper: Table 1, VP column; SPEC §3.1: with the defaults it is the VP
+ * Paper: Table 1, VP column (numerics guide: “Noise range defaults and clamping”): with
+ * the defaults it is the VP
  * discretization's default range (0.0104860, 152.16697).
  *
  * @param options.betaD - β_d (default 19.9)

@@ -113,7 +113,8 @@ describe('discretization.json, ablation sampler (clamped range taken from the fi
       expect(e.j0).toBe(8);
       const expected = e.index_in_u_filtered!.map((p) => u[e.j0! + p]!);
       expect(Array.from(sigmas)).toEqual(expected);
-      // sigma_steps come from the official sampler's mixed-precision table (SPEC §4).
+      // sigma_steps come from the official sampler's mixed-precision table (numerics guide:
+      // “iDDPM table precision”).
       expect(maxRelErr(sigmas, e.sigma_steps)).toBeLessThan(5e-4);
     },
   );
@@ -134,7 +135,7 @@ describe('discretization.json, EDM sampler (identity-rounding nets)', () => {
 });
 
 describe('edmSteps', () => {
-  it('gives the SPEC §2.4 list for N = 18', () => {
+  it('gives the paper’s EDM list for N = 18', () => {
     const expected = [
       80, 57.586, 40.786, 28.375, 19.352, 12.91, 8.4009, 5.3152, 3.2568, 1.9233, 1.0882, 0.58535,
       0.29644, 0.13952, 0.059947, 0.022935, 0.007528, 0.002,
@@ -163,7 +164,7 @@ describe('vpSteps, veSteps', () => {
     for (let i = 1; i < 7; i++) expect(t[i - 1]! - t[i]!).toBeCloseTo((1 - 1e-3) / 6, 12);
   });
 
-  it('refitVp gives back 19.9 / 0.1 for the native range and the SPEC §3.2 EDM-range values', () => {
+  it('refitVp gives back 19.9 / 0.1 for the native range and the official EDM-range values', () => {
     const native = refitVp(vpSigmaRange());
     expect(native.betaD).toBeCloseTo(19.9, 11);
     expect(native.betaMin).toBeCloseTo(0.1, 11);
@@ -172,7 +173,7 @@ describe('vpSteps, veSteps', () => {
     expect(edm.betaMin).toBeCloseTo(-0.004769, 6);
   });
 
-  it('vpSigmaRange gives the SPEC ranges', () => {
+  it('vpSigmaRange gives the official default ranges', () => {
     const r = vpSigmaRange();
     expect(r.sigmaMin).toBeCloseTo(0.010486, 6);
     expect(r.sigmaMax).toBeCloseTo(152.16697, 4);
@@ -187,7 +188,7 @@ describe('vpSteps, veSteps', () => {
   });
 });
 
-describe('iddpmSteps index rounding (SPEC §4)', () => {
+describe('iddpmSteps index rounding (numerics guide: “iDDPM index rounding”)', () => {
   it.each(fixture.iddpm_index_rounding_note.cases_N_le_300)(
     'N = %i, i = %i: position %f rounds down to 495, not 496',
     (n, i, product) => {

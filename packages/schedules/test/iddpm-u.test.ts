@@ -36,7 +36,8 @@ describe('iddpmUTable', () => {
     ).toBeLessThan(1e-13);
   });
 
-  it('is within 5e-4 relative of the official float32 network table and the sampler table (SPEC §4)', () => {
+  it('is within 5e-4 relative of the official float32 network table and the sampler table', () => {
+    // Numerics guide: “iDDPM table precision”.
     // Both official tables carry float32 rounding amplified by the recursion; the gap is
     // largest at small σ (fixture: 4.79e-4 network, 4.58e-4 sampler).
     expect(maxRelErr(u.subarray(0, 1000), uNetwork.slice(0, 1000))).toBeLessThan(5e-4);

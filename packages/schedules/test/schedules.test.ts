@@ -25,7 +25,7 @@ describe('vpSchedule', () => {
     expect(Object.isFrozen(vp)).toBe(true);
   });
 
-  it('matches the float64 SPEC values of precond.json (vp_schedule) to 1e-12', () => {
+  it('matches the float64 formula values of precond.json (vp_schedule) to 1e-12', () => {
     expect(
       maxRelErr(
         fixture.t.map((v) => vp.sigma(v)),
@@ -66,7 +66,8 @@ describe('vpSchedule', () => {
   });
 
   it('is close to the official float32 values (float32 accuracy, except the cancelling small end)', () => {
-    // σ(1e-5) in float32 is 2^-10 = 0.0009765625 instead of 0.0010005 (SPEC §4).
+    // σ(1e-5) in float32 is 2^-10 = 0.0009765625 instead of 0.0010005 (numerics guide:
+    // “Float32 in the official code”).
     expect(fixture.sigma_f32[0]).toBe(0.0009765625);
     // float32 e^x − 1 cancels at small t: 2e-4 relative at t = 1e-3; full float32 accuracy from t = 0.1.
     expect(
@@ -83,7 +84,7 @@ describe('vpSchedule', () => {
     ).toBeLessThan(3e-2);
   });
 
-  it('gives the SPEC reference values', () => {
+  it('gives the reference values', () => {
     expect(vp.sigma(1)).toBeCloseTo(152.16697, 4);
     expect(vp.sigma(1e-3)).toBeCloseTo(0.010486, 6);
     expect(vp.sigma(1e-5)).toBeCloseTo(0.0010005, 7);

@@ -20,7 +20,8 @@ export interface TimeStepsOptions {
  * noise levels, rounded to levels the network supports, converted to the
  * schedule's time with σ⁻¹, and a final 0 appended.
  *
- * Paper: Eq. 5 (t_i = σ⁻¹(σ_i)) and Algorithm 1, line 1. SPEC §3.3.
+ * Paper: Eq. 5 (t_i = σ⁻¹(σ_i)) and Algorithm 1, line 1 (numerics guide: “From noise levels
+ * to times”).
  * @example
  * const t = timeSteps({ discretization: edmSteps({ rho: 7 }), n: 18,
  *   range: { sigmaMin: 0.002, sigmaMax: 80 }, schedule: linearSchedule() });

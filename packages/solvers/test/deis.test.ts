@@ -12,7 +12,7 @@ import {
 } from './helpers/exponential.js';
 
 describe('deis', () => {
-  it('is a frozen design choice with SPEC defaults', () => {
+  it('is a frozen design choice with diffusers’ defaults', () => {
     const s = deis();
     expect(s).toMatchObject({
       name: 'deis-tab',

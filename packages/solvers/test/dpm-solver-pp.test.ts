@@ -13,7 +13,7 @@ import {
 } from './helpers/exponential.js';
 
 describe('dpmSolverPlusPlus', () => {
-  it('is a frozen design choice with SPEC names', () => {
+  it('is a frozen design choice with the documented names and defaults', () => {
     const s = dpmSolverPlusPlus();
     expect(s).toMatchObject({
       name: 'dpmpp-2m',

@@ -34,7 +34,10 @@ export interface Pair {
   readonly scaling: Scaling;
 }
 
-/** Every σ(t)/s(t) pair of Table 1, VP constants refitted to `range` (SPEC §3.2). */
+/**
+ * Every σ(t)/s(t) pair of Table 1, VP constants refitted to `range` (numerics guide: “Refitted
+ * VP constants”).
+ */
 export function pairs(): Pair[] {
   const betas = refitVp(range);
   const schedules = { vp: vpSchedule(betas), ve: veSchedule(), linear: linearSchedule() };

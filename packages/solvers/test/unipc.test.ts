@@ -13,7 +13,7 @@ import {
 } from './helpers/exponential.js';
 
 describe('unipc', () => {
-  it('is a frozen design choice with SPEC defaults', () => {
+  it('is a frozen design choice with diffusers’ defaults', () => {
     const s = unipc();
     expect(s).toMatchObject({
       name: 'unipc',
