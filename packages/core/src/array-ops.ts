@@ -26,6 +26,7 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
       if (x.length !== n)
         throw new ParameterError('terms', `tensors of equal length ${n}`, x.length);
       if (a === 0) continue;
+      // Stryker disable next-line EqualityOperator: a typed array ignores a write past its end, so `<=` computes the same
       for (let i = 0; i < n; i++) out[i]! += a * x[i]!;
     }
     return out;
@@ -50,6 +51,7 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
     if (a.length !== b.length)
       throw new ParameterError('b', `a tensor of length ${a.length}`, b.length);
     const out = new Float64Array(a.length);
+    // Stryker disable next-line EqualityOperator: a typed array ignores a write past its end, so `<=` computes the same
     for (let i = 0; i < a.length; i++) out[i] = a[i]! * b[i]!;
     return out;
   },
@@ -65,8 +67,10 @@ export const arrayOps: TensorOps<Float64Array> = Object.freeze({
     }
     const per = x.length / batch;
     const out = new Float64Array(x.length);
+    // Stryker disable next-line EqualityOperator: one sample past the end writes only past the end of `out`, which a typed array ignores
     for (let b = 0; b < batch; b++) {
       const a = scale[b]!;
+      // Stryker disable next-line EqualityOperator: the write past sample b is overwritten by sample b + 1 (or past the end)
       for (let i = b * per; i < (b + 1) * per; i++) out[i] = a * x[i]!;
     }
     return out;

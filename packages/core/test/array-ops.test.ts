@@ -162,3 +162,25 @@ describe('arrayOps edges', () => {
     expect(arrayOpsFor(1).name).toBe('float64-array');
   });
 });
+
+describe('arrayOpsFor refusals name the parameter, whatever the bad value', () => {
+  const ops = arrayOpsFor(2);
+  it('a typed array of another kind, or no tensor at all', () => {
+    expect(() => ops.randnLike(new Float32Array(4) as unknown as Float64Array, [])).toThrow(
+      'like must be a Float64Array of whole samples of 2 values (got 4)',
+    );
+    expect(() => ops.randnLike(undefined as unknown as Float64Array, [])).toThrow(
+      'like must be a Float64Array of whole samples of 2 values (got undefined)',
+    );
+  });
+
+  it('no streams or no factors', () => {
+    const x = new Float64Array(4);
+    expect(() => ops.randnLike(x, undefined as unknown as [])).toThrow(
+      'rngs must be one Rng per sample (2) (got undefined)',
+    );
+    expect(() => ops.scaleSamples(x, undefined as unknown as Float64Array)).toThrow(
+      'scale must be one factor per sample (2) (got undefined)',
+    );
+  });
+});

@@ -175,6 +175,12 @@ describe('Rng draws', () => {
       /^state must be an RngState/,
     );
     expect(() => rngFromState({ ...good, words: [1, 2, 3, 4.5] })).toThrow(/^state must be/);
+    expect(() => rngFromState({ ...good, words: [...good.words, 5] })).toThrow(
+      /^state must be an RngState returned by Rng.getState\(\)/,
+    );
+    expect(() => rngFromState({ ...good, words: good.words.slice(0, 3) })).toThrow(
+      /^state must be an RngState/,
+    );
     expect(() => rngFromState({ ...good, words: 'abcd' as unknown as number[] })).toThrow(
       /^state must be/,
     );
