@@ -2,6 +2,7 @@ import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGene
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { ParameterError } from './errors.js';
+import { jumped } from './jump.js';
 import { checkInteger, checkNumber } from './validate.js';
 
 /**
@@ -103,7 +104,9 @@ export function rngFromState(state: RngState): Rng {
 /**
  * Independent per-sample streams of `seed`: stream `k` is the root generator
  * jumped `k + 1` times (each jump skips 2⁶⁴ draws), so streams never overlap and
- * sample `k` draws the same numbers whatever the batch it is computed in.
+ * sample `k` draws the same numbers whatever the batch it is computed in. Reaching
+ * stream `first` costs O(log first) (the jumps are combined as polynomials), so
+ * `sampleRngs(seed, batch, imagesSeen)` stays cheap deep into a training run.
  *
  * @param seed - integer in [0, 2³² − 1]
  * @param count - number of streams
@@ -113,10 +116,10 @@ export function rngFromState(state: RngState): Rng {
  * const rngs = sampleRngs(0, batch); // one stream per sample
  */
 export function sampleRngs(seed: number, count: number, first = 0): Rng[] {
-  const gen = xoroshiro128plus(checkSeed(seed));
+  const root = xoroshiro128plus(checkSeed(seed));
   checkInteger('count', count, 0);
   checkInteger('first', first, 0);
-  for (let k = 0; k <= first; k++) gen.jump();
+  const gen = jumped(root, BigInt(first) + 1n);
   const out: Rng[] = [];
   for (let k = 0; k < count; k++) {
     out.push(new XoroshiroRng(gen.clone()));

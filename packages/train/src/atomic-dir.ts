@@ -66,3 +66,14 @@ export async function syncTree(dir: string): Promise<void> {
   }
   await syncPath(dir);
 }
+
+/** Whether `p` exists (other errors than ENOENT are thrown). */
+export async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.stat(p);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}

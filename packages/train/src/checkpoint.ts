@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { checkInteger, ParameterError } from '@edmkit/core';
+import { checkInteger } from '@edmkit/core';
 import {
   digestFile,
+  exists,
   listFiles,
   syncPath,
   syncTree,
@@ -11,15 +12,13 @@ import {
   type FileDigest,
 } from './atomic-dir.js';
 import { CheckpointError } from './errors.js';
+import { checkpointName, doomedName, MANIFEST, pruneCheckpoints, TMP_PREFIX } from './run-dir.js';
 
 /** `format` field of every checkpoint manifest. */
 export const CHECKPOINT_FORMAT = 'edmkit-train-checkpoint';
 /** Version of the checkpoint layout this package writes and reads. */
 export const CHECKPOINT_VERSION = 1;
 
-const PREFIX = 'ckpt-';
-const TMP_PREFIX = '.tmp-ckpt-';
-const MANIFEST = 'manifest.json';
 const ADAM_FILE = 'adam.bin';
 const LOSS_FILE = 'loss-history.bin';
 /** Sub-directory of the network weights (tfjs format, `saveNetwork` of `@edmkit/unet`). */
@@ -78,17 +77,13 @@ interface Manifest {
   readonly files: Readonly<Record<string, FileDigest>>;
 }
 
-/** Name of the checkpoint directory of a run after `imagesSeen` images. */
-export function checkpointName(imagesSeen: number): string {
-  return `${PREFIX}${String(imagesSeen).padStart(12, '0')}`;
-}
-
 /**
  * Writes a checkpoint into `runDir` atomically: everything goes into a temporary
  * sibling directory, every file and directory is fsynced, a manifest with the size
  * and SHA-256 of every file is written last, and the directory is renamed to
  * `ckpt-<imagesSeen>`. Only then are older checkpoints beyond the newest `keep`
- * deleted, so a crash at any point leaves the previous checkpoint intact.
+ * deleted, each renamed to a hidden name first, so a crash at any point leaves the previous
+ * checkpoint intact and every checkpoint `listCheckpoints` lists complete.
  *
  * {@link train} calls this; use it directly only to write checkpoints of a loop of your own.
  *
@@ -155,80 +150,11 @@ export async function writeCheckpoint(
 async function replaceDir(from: string, to: string): Promise<void> {
   let aside: string | undefined;
   if (await exists(to)) {
-    aside = `${path.join(path.dirname(to), TMP_PREFIX)}old-${randomBytes(4).toString('hex')}`;
+    aside = doomedName(path.dirname(to));
     await fs.rename(to, aside);
   }
   await fs.rename(from, to);
   if (aside !== undefined) await fs.rm(aside, { recursive: true, force: true });
-}
-
-/**
- * The complete checkpoints of a run directory, oldest first (temporary directories of an
- * interrupted write are not listed).
- *
- * @example
- * const all = await listCheckpoints('runs/a'); // ['runs/a/ckpt-000000032768', …]
- */
-export async function listCheckpoints(runDir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await fs.readdir(runDir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return entries
-    .filter((e) => e.isDirectory() && /^ckpt-\d+$/.test(e.name))
-    .map((e) => e.name)
-    .sort((a, b) => Number(a.slice(PREFIX.length)) - Number(b.slice(PREFIX.length)))
-    .map((name) => path.join(runDir, name));
-}
-
-/** Removes all but the newest `keep` checkpoints of `runDir`. */
-async function pruneCheckpoints(runDir: string, keep: number): Promise<void> {
-  const all = await listCheckpoints(runDir);
-  for (const dir of all.slice(0, Math.max(0, all.length - keep)))
-    await fs.rm(dir, { recursive: true, force: true });
-}
-
-/** Removes temporary directories left in `runDir` by a run that died while writing a checkpoint. */
-export async function removeStaleTemporaries(runDir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await fs.readdir(runDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  for (const name of names) {
-    if (name.startsWith(TMP_PREFIX))
-      await fs.rm(path.join(runDir, name), { recursive: true, force: true });
-  }
-}
-
-/**
- * The checkpoint to resume from: `dir` itself when it holds a manifest, else the
- * newest `ckpt-*` directory of the run directory `dir`.
- *
- * @throws {CheckpointError} `missing` when there is none
- * @example
- * const latest = await resolveCheckpoint('runs/a');
- */
-export async function resolveCheckpoint(dir: string): Promise<string> {
-  if (typeof dir !== 'string' || dir === '')
-    throw new ParameterError('resume', 'a directory path', dir);
-  if (await exists(path.join(dir, MANIFEST))) return dir;
-  if (!(await exists(dir))) throw new CheckpointError(dir, 'missing', 'no such directory');
-  const all = await listCheckpoints(dir);
-  const latest = all[all.length - 1];
-  if (latest === undefined) {
-    throw new CheckpointError(
-      dir,
-      'missing',
-      `neither a checkpoint (no ${MANIFEST}) nor a run directory holding ${PREFIX}* checkpoints`,
-    );
-  }
-  return latest;
 }
 
 /**
@@ -346,16 +272,6 @@ function isState(s: unknown): s is CheckpointState {
     st.config != null &&
     typeof st.config === 'object'
   );
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.stat(p);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
 }
 
 function bytesOf(a: Float64Array | Float32Array): Uint8Array {

@@ -1,6 +1,9 @@
 export { train } from './train.js';
 export type { TrainOptions, TrainResult } from './train.js';
 export type { StepInfo } from './progress.js';
+// Called by train() unless registerKernels is false; exported for callers who register once themselves.
+export { registerTrainingKernels } from '@edmkit/unet';
+export type { KernelRegistration } from '@edmkit/unet';
 
 export { adam } from './adam.js';
 export type { Adam, AdamOptions, AdamState } from './adam.js';
@@ -23,10 +26,9 @@ export {
   CHECKPOINT_VERSION,
   EMA_DIR,
   NETWORK_DIR,
-  listCheckpoints,
   readCheckpoint,
-  resolveCheckpoint,
   writeCheckpoint,
 } from './checkpoint.js';
+export { listCheckpoints, resolveCheckpoint } from './run-dir.js';
 export type { CheckpointContents, CheckpointState, LoadedCheckpoint } from './checkpoint.js';
 export { CheckpointError, NonFiniteLossError } from './errors.js';

@@ -1,81 +1,39 @@
-import { checkInteger, checkNumber, checkOneOf, rngFromState, type Rng } from '@edmkit/core';
+import { checkInteger, checkNumber, checkOneOf, sampleRngs, type Rng } from '@edmkit/core';
 
-const MASK64 = (1n << 64n) - 1n;
-const GAMMA = 0x9e3779b97f4a7c15n;
-
-/** What a derived stream is used for; each purpose has its own family of streams. */
+/** What a derived stream is used for; each purpose has its own block of streams. */
 export type StreamPurpose = 'loss' | 'data' | 'shuffle' | 'dropout';
 
-const PURPOSE_ID: Readonly<Record<StreamPurpose, bigint>> = Object.freeze({
-  loss: 1n,
-  data: 2n,
-  shuffle: 3n,
-  dropout: 4n,
+/** Streams of one purpose: indices 0 … 2⁵¹ − 1 (2.25·10¹⁵ images). */
+export const STREAMS_PER_PURPOSE = 2 ** 51;
+
+const BLOCK: Readonly<Record<StreamPurpose, number>> = Object.freeze({
+  loss: 0,
+  data: 1,
+  shuffle: 2,
+  dropout: 3,
 });
-
-/** The SplitMix64 output function (Steele, Lea & Flood 2014) on a 64-bit state. */
-function mix64(z: bigint): bigint {
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
-  return z ^ (z >> 31n);
-}
-
-/** Outputs `position` and `position + 1` of the SplitMix64 sequence that starts at `base`. */
-function splitMixPair(base: bigint, position: bigint): [bigint, bigint] {
-  const s = (base + position * GAMMA) & MASK64;
-  return [mix64((s + GAMMA) & MASK64), mix64((s + 2n * GAMMA) & MASK64)];
-}
-
-function baseOf(seed: number, purpose: StreamPurpose): bigint {
-  return mix64(((BigInt(seed) << 32n) | PURPOSE_ID[purpose]) & MASK64);
-}
-
-function int32(x: bigint): number {
-  return Number(BigInt.asIntN(32, x));
-}
+const PURPOSES = Object.keys(BLOCK) as StreamPurpose[];
 
 /**
- * The random stream of one training sample: stream `index` of the family
- * `purpose` of `seed`, an xoroshiro128+ generator whose 128-bit state is the pair
- * of SplitMix64 outputs 2·index + 1 and 2·index + 2 of a sequence keyed by
- * (seed, purpose) — the seeding its authors recommend.
+ * Streams `first` … `first + count − 1` of the family `purpose` of `seed`: the
+ * per-sample streams of `@edmkit/core`, `sampleRngs(seed, count, offset + first)`, each
+ * purpose in its own block of 2⁵¹ of them (loss at offset 0, then data, shuffle, dropout).
+ * So the `'loss'` streams of a step are exactly `sampleRngs(seed, batchSize, imagesSeen)`,
+ * as `denoisingLoss` of `@edmkit/losses` documents them, and there is one random family in
+ * edmkit.
  *
- * Sample k of step s is the global sample `imagesSeen + k`; its noise level σ
- * and noise n come from `sampleStream(seed, imagesSeen + k, 'loss')`, so a run
- * resumed from a checkpoint draws exactly what the uninterrupted run would, and
- * a sample draws the same numbers whatever the batch it lands in. Unlike
- * `sampleRngs` of `@edmkit/core` (jumps, O(index) to reach stream `index`), this
- * costs O(1) per stream, which matters at 10⁸ training images.
+ * Sample k of a step is the global sample `imagesSeen + k`; its noise level σ and noise n
+ * come from its `'loss'` stream, so a run resumed from a checkpoint draws exactly what the
+ * uninterrupted run would, and a sample draws the same numbers whatever the batch it lands
+ * in. Reaching stream `first` costs O(log first).
  *
- * @param seed - run seed, integer in [0, 2³² − 1]
- * @param index - global sample (or step) index, integer ≥ 0
- * Paper: SPEC §5 — each image draws its σ, then its per-pixel noise; here every image
+ * Paper: Eq. 2 and Appendix F — each image draws its σ, then its per-pixel noise; here every image
  * draws both from its own stream.
- *
- * @param purpose - `'loss'` (σ, n), `'data'` (sampled data), `'shuffle'` (epoch order), `'dropout'`
- * @example
- * const rng = sampleStream(7, 1024); // global sample 1024 of the run of seed 7
- * rng.normal();
- * @see https://arxiv.org/abs/2206.00364
- */
-export function sampleStream(seed: number, index: number, purpose: StreamPurpose = 'loss'): Rng {
-  checkStreamArgs(seed, index, purpose);
-  const [s0, s1] = splitMixPair(baseOf(seed, purpose), 2n * BigInt(index));
-  let words = [int32(s0 >> 32n), int32(s0), int32(s1 >> 32n), int32(s1)];
-  // xoroshiro128+ must not start from the all-zero state (probability 2⁻¹²⁸).
-  if (words.every((w) => w === 0)) words = [0, 1, 0, 0];
-  return rngFromState({ generator: 'xoroshiro128plus', words, spare: null });
-}
-
-/**
- * Streams of `count` consecutive global samples starting at `first`:
- * `sampleStreams(seed, first, count)[k]` is `sampleStream(seed, first + k, purpose)` —
- * the `rngs` of the minibatch of a step, as the losses of `@edmkit/losses` take them.
  *
  * @param seed - run seed, integer in [0, 2³² − 1]
  * @param first - global index of the first sample (images seen before the step)
  * @param count - number of streams (the batch size)
- * @param purpose - stream family (default `'loss'`)
+ * @param purpose - `'loss'` (σ, n; default), `'data'` (sampled data), `'shuffle'` (epoch order), `'dropout'`
  * @example
  * const rngs = sampleStreams(seed, imagesSeen, batchSize); // σ and noise of one step
  * @see https://arxiv.org/abs/2206.00364
@@ -86,19 +44,33 @@ export function sampleStreams(
   count: number,
   purpose: StreamPurpose = 'loss',
 ): Rng[] {
-  checkInteger('count', count, 0);
-  const out: Rng[] = [];
-  for (let k = 0; k < count; k++) out.push(sampleStream(seed, first + k, purpose));
-  return out;
+  return streams(seed, first, count, purpose, 'first');
 }
 
 /**
- * An integer seed in [0, 2³¹ − 1] derived from (seed, index, purpose): the dropout
- * seed of step `index` (what {@link train} passes to `network.apply`), so the dropout
- * masks of a step do not depend on where a run was interrupted.
+ * The random stream of one training sample: stream `index` of the family `purpose` of
+ * `seed`, `sampleStreams(seed, index, 1, purpose)[0]`.
  *
  * @param seed - run seed, integer in [0, 2³² − 1]
- * @param index - step index, integer ≥ 0
+ * @param index - global sample (or step, or epoch) index, integer in [0, 2⁵¹)
+ * @param purpose - stream family (default `'loss'`)
+ * @example
+ * const rng = sampleStream(7, 1024); // global sample 1024 of the run of seed 7
+ * rng.normal();
+ * @see https://arxiv.org/abs/2206.00364
+ */
+export function sampleStream(seed: number, index: number, purpose: StreamPurpose = 'loss'): Rng {
+  return streams(seed, index, 1, purpose, 'index')[0]!;
+}
+
+/**
+ * An integer seed in [0, 2³¹ − 1] derived from (seed, index, purpose): the first 31 bits
+ * of stream `index` of the family `purpose` — the dropout seed of step `index` (what
+ * {@link train} passes to `network.apply`), so the dropout masks of a step do not depend on
+ * where a run was interrupted.
+ *
+ * @param seed - run seed, integer in [0, 2³² − 1]
+ * @param index - step index, integer in [0, 2⁵¹)
  * @param purpose - stream family (default `'dropout'`)
  * @example
  * network.apply(x, cNoise, { training: true, seed: derivedSeed(seed, step) });
@@ -109,15 +81,19 @@ export function derivedSeed(
   index: number,
   purpose: StreamPurpose = 'dropout',
 ): number {
-  checkStreamArgs(seed, index, purpose);
-  const [s0] = splitMixPair(baseOf(seed, purpose), 2n * BigInt(index));
-  return Number(s0 >> 33n);
+  return Math.floor(sampleStream(seed, index, purpose).uniform() * 2 ** 31);
 }
 
-const PURPOSES = Object.keys(PURPOSE_ID) as StreamPurpose[];
-
-function checkStreamArgs(seed: number, index: number, purpose: StreamPurpose): void {
+function streams(
+  seed: number,
+  first: number,
+  count: number,
+  purpose: StreamPurpose,
+  firstName: string,
+): Rng[] {
   checkNumber('seed', seed, { min: 0, max: 0xffffffff, integer: true });
-  checkNumber('index', index, { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true });
-  checkOneOf('purpose', purpose, PURPOSES);
+  checkInteger('count', count, 0);
+  checkNumber(firstName, first, { min: 0, max: STREAMS_PER_PURPOSE - count, integer: true });
+  const block = BLOCK[checkOneOf('purpose', purpose, PURPOSES)];
+  return sampleRngs(seed, count, block * STREAMS_PER_PURPOSE + first);
 }

@@ -75,6 +75,35 @@ describe('writeCheckpoint / readCheckpoint', () => {
     expect(path.basename(await resolveCheckpoint(root))).toBe('ckpt-000000000120');
   });
 
+  it('lists only complete checkpoints: what an interrupted deletion left is skipped, then removed', async () => {
+    await writeCheckpoint(root, contents(40));
+    await writeCheckpoint(root, contents(80), 3);
+    await writeCheckpoint(root, contents(120), 3);
+    const names = (dirs: string[]): string[] => dirs.map((d) => path.basename(d));
+    // An in-place recursive delete of ckpt-40 killed after its first files: the manifest stays.
+    await fs.rm(path.join(root, 'ckpt-000000000040', 'adam.bin'));
+    await fs.rm(path.join(root, 'ckpt-000000000040', 'ema'), { recursive: true });
+    // …and one killed later, the manifest gone too.
+    await fs.mkdir(path.join(root, 'ckpt-000000000020', 'network'), { recursive: true });
+    // A deletion killed after the rename: hidden.
+    await fs.mkdir(path.join(root, '.tmp-ckpt-old-0123abcd', 'network'), { recursive: true });
+    await fs.writeFile(path.join(root, '.tmp-ckpt-old-0123abcd', 'manifest.json'), '{}');
+    expect(names(await listCheckpoints(root))).toEqual(['ckpt-000000000080', 'ckpt-000000000120']);
+    for (const dir of await listCheckpoints(root))
+      await expect(readCheckpoint(dir)).resolves.toBeDefined();
+    // The newest checkpoint losing a file: resuming takes the newest complete one.
+    await fs.rm(path.join(root, 'ckpt-000000000120', 'loss-history.bin'));
+    expect(names(await listCheckpoints(root))).toEqual(['ckpt-000000000080']);
+    expect(path.basename(await resolveCheckpoint(root))).toBe('ckpt-000000000080');
+    // The next write prunes the old leftovers (not the incomplete newer one: a later write replaces it).
+    await writeCheckpoint(root, contents(100), 1);
+    expect((await fs.readdir(root)).sort()).toEqual(['ckpt-000000000100', 'ckpt-000000000120']);
+    expect(names(await listCheckpoints(root))).toEqual(['ckpt-000000000100']);
+    await writeCheckpoint(root, contents(120), 1);
+    expect(await fs.readdir(root)).toEqual(['ckpt-000000000120']);
+    expect((await readCheckpoint(path.join(root, 'ckpt-000000000120'))).state.imagesSeen).toBe(120);
+  });
+
   it('leaves the previous checkpoint intact and no temporary files when writing fails', async () => {
     const good = await writeCheckpoint(root, contents(40));
     await expect(writeCheckpoint(root, contents(80, 'ema'))).rejects.toThrow(/disk full/);

@@ -5,12 +5,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveNetwork } from '@edmkit/unet';
-import { readCheckpoint, resolveCheckpoint } from '@edmkit/train';
+import { listCheckpoints, readCheckpoint, resolveCheckpoint } from '@edmkit/train';
 import { tempDir, tinyNetwork, useCpu } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
 const child = path.join(here, 'fixtures', 'train-child.mjs');
+const pruneKillChild = path.join(here, 'fixtures', 'prune-kill-child.mjs');
 
 let dir: string;
 
@@ -45,11 +46,12 @@ function run(
   mode: 'fresh' | 'resume',
   delayMs: number,
   killAtStep?: number,
+  script = child,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const p = spawn(
       process.execPath,
-      [child, runDir, path.join(dir, 'init'), mode, String(delayMs)],
+      [script, runDir, path.join(dir, 'init'), mode, String(delayMs)],
       {
         cwd: here,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,7 +74,7 @@ function run(
     p.stderr.on('data', (chunk: string) => (stderr += chunk));
     p.on('error', reject);
     p.on('close', (code, signal) => {
-      if (killAtStep === undefined && code !== 0)
+      if (killAtStep === undefined && script === child && code !== 0)
         reject(new Error(`child failed (${code}): ${stderr}`));
       else resolve({ lines, code, signal });
     });
@@ -126,5 +128,31 @@ describe('a run killed with SIGKILL and resumed', () => {
     expect(await binaries(b.dir)).toEqual(digestsA);
     // Nothing half-written is left behind.
     expect((await fs.readdir(killed)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+  }, 120_000);
+});
+
+describe('a run killed in the middle of pruning an old checkpoint', () => {
+  it('lists only complete checkpoints, and resumes from the newest of them', async () => {
+    const runDir = path.join(dir, 'pruning');
+    // Checkpoints every 64 images, one kept: writing ckpt-128 prunes ckpt-64, and the
+    // process dies with one of its files deleted.
+    const dead = await run(runDir, 'fresh', 0, undefined, pruneKillChild);
+    expect(dead.signal).toBe('SIGKILL');
+    expect(dead.lines.filter((l) => l.startsWith('killed while deleting'))).toHaveLength(1);
+    expect(dead.lines).toContain('step 8');
+    expect(dead.lines).not.toContain('step 9');
+
+    const listed = await listCheckpoints(runDir);
+    expect(listed.map((c) => path.basename(c))).toEqual(['ckpt-000000000128']);
+    for (const c of listed) await expect(readCheckpoint(c)).resolves.toBeDefined();
+    expect(await resolveCheckpoint(runDir)).toBe(listed[0]);
+
+    const resumed = await run(runDir, 'resume', 0);
+    expect(resumed.lines[0]).toBe('step 9');
+    expect(resumed.lines[resumed.lines.length - 1]).toBe('done 40 640');
+    // What the killed deletion left is gone, and every checkpoint is complete.
+    expect((await fs.readdir(runDir)).filter((n) => !n.startsWith('ckpt-'))).toEqual([]);
+    const after = await listCheckpoints(runDir);
+    expect(after.map((c) => path.basename(c))).toEqual(['ckpt-000000000640']);
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sampleRngs } from '@edmkit/core';
 import { derivedSeed, sampleStream, sampleStreams } from '@edmkit/train';
 
 const first = (
@@ -38,6 +39,24 @@ describe('sampleStream', () => {
     for (const x of u) bins[Math.floor(x * 10)]!++;
     const chi2 = bins.reduce((s, c) => s + (c - n / 10) ** 2 / (n / 10), 0);
     expect(chi2).toBeLessThan(27.9); // χ²(9) at p = 0.001
+  });
+
+  it("are @edmkit/core's per-sample streams, one block of 2⁵¹ per purpose", () => {
+    const normals = (rngs: readonly { normal(): number }[]): number[] =>
+      rngs.map((r) => r.normal());
+    expect(normals(sampleStreams(7, 1000, 3))).toEqual(normals(sampleRngs(7, 3, 1000)));
+    expect(sampleStream(7, 5, 'data').uniform()).toBe(sampleRngs(7, 1, 2 ** 51 + 5)[0]!.uniform());
+    expect(sampleStream(7, 5, 'shuffle').uniform()).toBe(
+      sampleRngs(7, 1, 2 ** 52 + 5)[0]!.uniform(),
+    );
+    expect(derivedSeed(7, 5)).toBe(
+      Math.floor(sampleRngs(7, 1, 3 * 2 ** 51 + 5)[0]!.uniform() * 2 ** 31),
+    );
+    expect(sampleStream(7, 2 ** 51 - 1, 'dropout').uniform()).toBe(
+      sampleRngs(7, 1, 2 ** 53 - 1)[0]!.uniform(),
+    );
+    expect(() => sampleStream(7, 2 ** 51)).toThrow(/index must be an integer >= 0 and <= /);
+    expect(() => sampleStreams(7, 2 ** 51 - 2, 3)).toThrow(/first/);
   });
 
   it('refuses invalid seeds and indices', () => {
