@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ParameterError } from '@edmkit/core';
 import { edmPrecond, iddpmPrecond, vePrecond, vpPrecond } from '@edmkit/precond';
 import type { Preconditioner } from '@edmkit/precond';
@@ -7,11 +7,13 @@ import { maxRelErr, readFixture, relErr } from '../../../test-support/fixtures.j
 import type { NetName, PrecondFixture } from '../../../test-support/fixtures.js';
 
 const fixture = readFixture<PrecondFixture>('precond.json');
-const preconds: Record<NetName, Preconditioner> = {
-  vp: vpPrecond(),
-  ve: vePrecond(),
-  iddpm: iddpmPrecond(),
-  edm: edmPrecond(),
+// Built inside each test (not at import), so that a fault in a factory fails the tests
+// that use it instead of the loading of this file.
+const makers: Record<NetName, () => Preconditioner> = {
+  vp: () => vpPrecond(),
+  ve: () => vePrecond(),
+  iddpm: () => iddpmPrecond(),
+  edm: () => edmPrecond(),
 };
 const names: NetName[] = ['vp', 've', 'iddpm', 'edm'];
 const u = iddpmUTable();
@@ -37,7 +39,10 @@ function betweenTables(sigma: number): boolean {
 const ambiguous = [75.74744360625458, 1.0108129953510165, 0.00788505092868628];
 
 describe.each(names)('%s preconditioner against precond.json', (name) => {
-  const p = preconds[name];
+  let p: Preconditioner;
+  beforeEach(() => {
+    p = makers[name]();
+  });
   const f = fixture.preconds[name];
 
   it('has its literal name and is frozen', () => {
@@ -151,13 +156,13 @@ describe('VP c_noise, official float64 method', () => {
     // 2.7e-11 relative at σ = 0.002 (spec_f64, like ours, is accurate to ~1e-16 there).
     expect(
       maxRelErr(
-        f.sigma.map((v) => preconds.vp.cNoise(v)),
+        f.sigma.map((v) => makers.vp().cNoise(v)),
         f.c_noise_f64_official_method!,
       ),
     ).toBeLessThan(1e-10);
     expect(
       maxRelErr(
-        f.sigma.slice(5).map((v) => preconds.vp.cNoise(v)),
+        f.sigma.slice(5).map((v) => makers.vp().cNoise(v)),
         f.c_noise_f64_official_method!.slice(5),
       ),
     ).toBeLessThan(1e-14);
@@ -168,19 +173,19 @@ describe('supported σ ranges', () => {
   it('VP: [σ(ε_t), σ(1)] in float64, not the float32 artefact 2^-10', () => {
     const f = fixture.preconds.vp;
     expect(f.sigma_min).toBe(2 ** -10);
-    expect(relErr(preconds.vp.sigmaMin, fixture.vp_schedule.sigma_spec_f64[0]!)).toBeLessThan(
+    expect(relErr(makers.vp().sigmaMin, fixture.vp_schedule.sigma_spec_f64[0]!)).toBeLessThan(
       1e-12,
     );
-    expect(preconds.vp.sigmaMin).toBeCloseTo(0.0010005, 7);
-    expect(relErr(preconds.vp.sigmaMax, f.sigma_max as number)).toBeLessThan(2e-7);
+    expect(makers.vp().sigmaMin).toBeCloseTo(0.0010005, 7);
+    expect(relErr(makers.vp().sigmaMax, f.sigma_max as number)).toBeLessThan(2e-7);
   });
 
   it('VE: [0.02, 100]; EDM: [0, ∞)', () => {
-    expect([preconds.ve.sigmaMin, preconds.ve.sigmaMax]).toEqual([
+    expect([makers.ve().sigmaMin, makers.ve().sigmaMax]).toEqual([
       fixture.preconds.ve.sigma_min,
       fixture.preconds.ve.sigma_max,
     ]);
-    expect([preconds.edm.sigmaMin, preconds.edm.sigmaMax]).toEqual([0, Infinity]);
+    expect([makers.edm().sigmaMin, makers.edm().sigmaMax]).toEqual([0, Infinity]);
     expect(fixture.preconds.edm.sigma_max).toBe('Infinity');
   });
 
@@ -234,7 +239,7 @@ describe('EDM preconditioning away from σ_data = 0.5', () => {
 
 describe('validation', () => {
   it.each(names)('%s refuses NaN, negative and infinite σ, naming sigma', (name) => {
-    const p = preconds[name];
+    const p = makers[name]();
     for (const bad of [Number.NaN, -1, Infinity]) {
       for (const fn of [
         (v: number) => p.cSkip(v),
@@ -250,10 +255,10 @@ describe('validation', () => {
   });
 
   it('σ = 0: defined for VP and iDDPM c_noise, refused where c_noise takes a logarithm', () => {
-    expect(preconds.vp.cNoise(0)).toBe(0);
-    expect(() => preconds.ve.cNoise(0)).toThrow(/^sigma must be a finite number > 0/);
-    expect(() => preconds.edm.cNoise(0)).toThrow(/^sigma must be a finite number > 0/);
-    expect([preconds.edm.cSkip(0), preconds.edm.cOut(0), preconds.edm.cIn(0)]).toEqual([1, 0, 2]);
+    expect(makers.vp().cNoise(0)).toBe(0);
+    expect(() => makers.ve().cNoise(0)).toThrow(/^sigma must be a finite number > 0/);
+    expect(() => makers.edm().cNoise(0)).toThrow(/^sigma must be a finite number > 0/);
+    expect([makers.edm().cSkip(0), makers.edm().cOut(0), makers.edm().cIn(0)]).toEqual([1, 0, 2]);
   });
 
   it('refuses bad options, naming them', () => {

@@ -14,11 +14,12 @@ import { readFixture } from '../../../test-support/fixtures.js';
 import type { NetName, PrecondFixture } from '../../../test-support/fixtures.js';
 
 const fixture = readFixture<PrecondFixture>('precond.json');
-const preconds: Record<NetName, Preconditioner> = {
-  vp: vpPrecond(),
-  ve: vePrecond(),
-  iddpm: iddpmPrecond(),
-  edm: edmPrecond(),
+// Built inside each test (not at import), so that a fault in a factory fails the tests.
+const makers: Record<NetName, () => Preconditioner> = {
+  vp: () => vpPrecond(),
+  ve: () => vePrecond(),
+  iddpm: () => iddpmPrecond(),
+  edm: () => edmPrecond(),
 };
 
 describe('precondition against linear_check of precond.json', () => {
@@ -28,7 +29,7 @@ describe('precondition against linear_check of precond.json', () => {
       const f = fixture.preconds[name];
       const { w, v, b } = f.linear_check.F_params;
       const F: RawNetwork<Float64Array> = (xIn, cNoise) => xIn.map((xi) => w * xi + v * cNoise + b);
-      const D = precondition(F, preconds[name], arrayOps);
+      const D = precondition(F, makers[name](), arrayOps);
       f.sigma.forEach((sigma, k) => {
         const x = f.linear_check.x[k]!;
         const d = D(new Float64Array([x]), sigma) as Float64Array;
@@ -36,7 +37,7 @@ describe('precondition against linear_check of precond.json', () => {
         // The official D is float32 arithmetic: compare on the scale of the summed terms,
         // plus what the official code's own c_noise contributes where it differs from ours
         // (VP: float32 cancellation; iDDPM: a neighbouring index at 3 level midpoints).
-        const p = preconds[name];
+        const p = makers[name]();
         const scale =
           Math.abs(p.cSkip(sigma) * x) +
           Math.abs(p.cOut(sigma)) *
