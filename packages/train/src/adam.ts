@@ -3,11 +3,11 @@ import { checkInteger, checkNumber, ParameterError } from '@edmkit/core';
 
 /** Options of {@link adam}. */
 export interface AdamOptions {
-  /** β₁, decay of the first-moment average (default 0.9, SPEC §5). */
+  /** β₁, decay of the first-moment average (default 0.9). */
   readonly beta1?: number;
-  /** β₂, decay of the second-moment average (default 0.999, SPEC §5). */
+  /** β₂, decay of the second-moment average (default 0.999). */
   readonly beta2?: number;
-  /** ε, added to the root second moment (default 10⁻⁸, SPEC §5). */
+  /** ε, added to the root second moment (default 10⁻⁸). */
   readonly epsilon?: number;
 }
 
@@ -51,7 +51,7 @@ export interface Adam {
  * The Adam optimizer (Kingma & Ba 2015) written out on `tf.Variable`s, so that its
  * whole state (t, m, v) is ours to checkpoint and restore exactly.
  *
- * Paper: SPEC §5 (Adam, β₁ 0.9, β₂ 0.999, ε 10⁻⁸, as the official code's
+ * Numerics guide: “Adam” (Adam, β₁ 0.9, β₂ 0.999, ε 10⁻⁸, as the official code's
  * `torch.optim.Adam`), with t ← t + 1 and
  *     m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²,
  *     θ ← θ − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)

@@ -2,11 +2,11 @@ import { checkInteger, checkNumber, ParameterError } from '@edmkit/core';
 
 /** Options of {@link emaHalfLife}. */
 export interface EmaHalfLifeOptions {
-  /** Half-life of the average in images (default 5·10⁵ = 0.5 M images, SPEC §5, CIFAR-10). */
+  /** Half-life of the average in images (default 5·10⁵ = 0.5 M images, the official CIFAR-10 setting). */
   readonly halfLifeImages?: number;
   /**
    * Ramp-up ratio: the half-life is capped at `rampupRatio` × images seen so far
-   * (default 0.05, SPEC §5); `null` disables the ramp-up.
+   * (default 0.05, as the official code); `null` disables the ramp-up.
    */
   readonly rampupRatio?: number | null;
 }
@@ -26,7 +26,7 @@ export interface EmaHalfLife {
  * Exponential moving average of the weights with a half-life measured in images,
  * and the paper's ramp-up that keeps the average short early in training.
  *
- * Paper: Appendix F, training hyperparameters ("EMA half-life"); SPEC §5; official `training_loop.py`:
+ * Paper: Appendix F, training hyperparameters ("EMA half-life"); numerics guide: “EMA half-life”; official `training_loop.py`:
  * h(n) = min(halfLifeImages, rampupRatio · n), β = 0.5^(batch / max(h, 10⁻⁸)),
  * θ_ema ← β·θ_ema + (1 − β)·θ, with n the images seen *before* the step — so the
  * first update (n = 0, β = 0) copies the network.

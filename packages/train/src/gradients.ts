@@ -4,7 +4,7 @@ import { checkNumber } from '@edmkit/core';
 /**
  * Replaces the non-finite entries of a gradient: NaN → 0, +∞ → +10⁵, −∞ → −10⁵,
  * finite values unchanged — `torch.nan_to_num(grad, nan=0, posinf=1e5, neginf=-1e5)`
- * of the official training loop (SPEC §5).
+ * of the official training loop (numerics guide: “Adam”).
  *
  * @param grad - a gradient tensor (not disposed)
  * @returns a new tensor
@@ -72,7 +72,7 @@ export function clipGlobalNorm(
 /**
  * The training objective of a minibatch from the per-element loss: the sum over all
  * elements divided by the batch size — "sum over pixels, mean over images", as the
- * official loop's `loss.sum() / batch_size` (SPEC §5, quirk 9), not a per-pixel mean.
+ * official loop's `loss.sum() / batch_size` (numerics guide: “Loss reduction”), not a per-pixel mean.
  *
  * @param loss - per-element loss λ(σ)·(D − y)², leading axis the batch (not disposed)
  * @param batchSize - number of images in the minibatch (default: loss.shape[0])

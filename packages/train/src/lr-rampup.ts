@@ -2,9 +2,9 @@ import { checkNumber, checkPositive } from '@edmkit/core';
 
 /** Options of {@link lrRampup}. */
 export interface LrRampupOptions {
-  /** Base learning rate (default 10⁻³, SPEC §5, CIFAR-10). */
+  /** Base learning rate (default 10⁻³, the official CIFAR-10 setting). */
   readonly lr?: number;
-  /** Images over which the rate ramps up linearly from 0 (default 10⁷ = 10 M images, SPEC §5). */
+  /** Images over which the rate ramps up linearly from 0 (default 10⁷ = 10 M images). */
   readonly rampupImages?: number;
 }
 
@@ -23,7 +23,7 @@ export interface LrRampup {
  * Linear learning-rate warm-up: the rate grows linearly with the number of images
  * seen and stays at `lr` after `rampupImages`.
  *
- * Paper: Appendix F, training hyperparameters ("LR ramp-up"); SPEC §5; official `training_loop.py`:
+ * Paper: Appendix F, training hyperparameters ("LR ramp-up"); numerics guide: “Learning rate ramp-up”; official `training_loop.py`:
  * lr(n) = lr · min(n / max(rampupImages, 10⁻⁸), 1), n = images seen *before* the
  * step. As in the official code the first step (n = 0) therefore has rate 0 even
  * with `rampupImages = 0` (Adam's moments still take in its gradient).

@@ -42,7 +42,7 @@ describe('clipGlobalNorm', () => {
 });
 
 describe('reduceLoss', () => {
-  it('sums over all elements and divides by the batch size (SPEC §5), not a per-pixel mean', () => {
+  it('sums over all elements and divides by the batch size, not a per-pixel mean', () => {
     const loss = tf.tensor3d([
       [
         [1, 2],

@@ -12,7 +12,7 @@ describe('lrRampup', () => {
     expect(s.at(1e7)).toBe(1e-3);
   });
 
-  it('has the SPEC §5 defaults (10⁻³ over 10 M images)', () => {
+  it('has the official defaults (10⁻³ over 10 M images)', () => {
     const s = lrRampup();
     expect([s.lr, s.rampupImages]).toEqual([1e-3, 1e7]);
     expect(s.at(512)).toBeCloseTo((1e-3 * 512) / 1e7, 20);
@@ -32,7 +32,7 @@ describe('lrRampup', () => {
 });
 
 describe('emaHalfLife', () => {
-  it('caps the half-life at rampupRatio × images seen (SPEC §5)', () => {
+  it('caps the half-life at rampupRatio × images seen', () => {
     const e = emaHalfLife();
     expect([e.halfLifeImages, e.rampupRatio]).toEqual([5e5, 0.05]);
     expect(e.halfLife(0)).toBe(0);

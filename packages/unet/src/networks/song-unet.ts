@@ -396,7 +396,7 @@ export function songUNetFromConfig(
 /**
  * The Song U-Net of Song et al. (2021), "DDPM++" / "NCSN++" in the paper: the raw network
  * F of the VP and VE configurations and of the EDM CIFAR-10 models. Defaults are the
- * CIFAR-10 32×32 DDPM++ settings of the official train.py (SPEC §6).
+ * CIFAR-10 32×32 DDPM++ settings of the official train.py (numerics guide: “Network architectures”).
  *
  * Paper: Table 1 row "Architecture of F_θ", Appendix F.2, Table 7. Structure (official
  * `SongUNet`): mapping network (c_noise embedding + labels → 2 dense layers, SiLU);
