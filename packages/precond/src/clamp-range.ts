@@ -20,6 +20,7 @@ import type { SigmaRange } from '@edmkit/schedules';
  */
 export function clampRange(range: SigmaRange, precond: SigmaRange): SigmaRange {
   const sigmaMin = checkPositive('range.sigmaMin', range?.sigmaMin);
+  // Stryker disable next-line OptionalChaining: a missing range has already failed on sigmaMin
   const sigmaMax = checkPositive('range.sigmaMax', range?.sigmaMax);
   checkOrdered('range.sigmaMin', sigmaMin, 'range.sigmaMax', sigmaMax);
   const lo = Math.max(sigmaMin, precond.sigmaMin);
