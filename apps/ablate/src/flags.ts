@@ -101,7 +101,7 @@ export function samplerFlags(): Option[] {
       .argParser(intList('--nfe')),
     new Option(
       '--data <list>',
-      'data sets: gmm (Gaussian mixture), mnist (empirical MNIST distribution), mnist-kde (the same digits blurred by N(0, 0.1²))',
+      'data sets: gmm (Gaussian mixture), mnist-kde (MNIST digits blurred by N(0, 0.1²)), mnist (the empirical MNIST distribution, whose flow ends on a training image: only the fraction of samples that end on another image than the reference is reported)',
     )
       .default([...samplerDefaults.data], samplerDefaults.data.join(','))
       .argParser(nameList('data set', dataSets)),
@@ -112,12 +112,13 @@ export function samplerFlags(): Option[] {
     new Option('--gmm-components <n>', 'components of the Gaussian mixture').argParser(
       int('--gmm-components', 1),
     ),
-    new Option('--mnist-samples <n>', 'samples from the MNIST empirical distribution').argParser(
-      int('--mnist-samples', 1),
-    ),
+    new Option(
+      '--mnist-samples <n>',
+      'samples from the digit data sets (mnist-kde, mnist)',
+    ).argParser(int('--mnist-samples', 1)),
     new Option(
       '--mnist-images <n>',
-      `MNIST images in the empirical distribution, split evenly over the ten digits (at most ${MNIST_MAX_COUNT})`,
+      `MNIST images of the digit data sets, split evenly over the ten digits (at most ${MNIST_MAX_COUNT})`,
     ).argParser(intRange('--mnist-images', 1, MNIST_MAX_COUNT)),
     new Option('--mnist-size <side>', 'MNIST image side: 28, or 14 (2×2 average pooled)').choices([
       '14',
@@ -125,7 +126,7 @@ export function samplerFlags(): Option[] {
     ]),
     new Option(
       '--full',
-      'the full sizes (1024 mixture samples; 256 samples over all MNIST digits at 28×28); hours on 2 cores',
+      'the full sizes (1024 mixture samples; for mnist-kde and mnist, 256 samples over all MNIST digits at 28×28); hours on 2 cores',
     ),
     new Option('--rtol <x>', 'relative tolerance of the reference ODE solve, in (0, 1]')
       .default(samplerDefaults.rtol)

@@ -26,7 +26,12 @@ import {
 export const samplerDefaults = Object.freeze({
   families: ['vp', 've', 'iddpm'] as SamplerFamily[],
   nfe: [9, 17, 35, 71, 143, 287, 511],
-  data: ['gmm', 'mnist'] as DatasetName[],
+  /**
+   * The mixture and the blurred digits, whose flows stay smooth down to σ = 0, so that the error
+   * measures the discretisation. The empirical set (`mnist`, by flag) ends every flow on a training
+   * image: its report gives only the fraction of samples that end on another image than the reference.
+   */
+  data: ['gmm', 'mnist-kde'] as DatasetName[],
   rtol: 1e-8,
   sizes: Object.freeze<DatasetSizes>({
     gmmSamples: 256,
@@ -38,7 +43,7 @@ export const samplerDefaults = Object.freeze({
   }),
 });
 
-/** `--full`: the whole image set at full resolution. */
+/** `--full`: the digit data sets (mnist-kde, mnist) over every MNIST image at full resolution. */
 export const samplerFull = Object.freeze({
   sizes: Object.freeze<DatasetSizes>({
     gmmSamples: 1024,
@@ -232,9 +237,10 @@ async function report(
       node: process.version,
     }),
   );
-  process.stdout.write(
-    `\nPer-sample RMS error against the exact ODE solution at NFE ≈ 35\n\n${tableAt(results, 35)}\n`,
-  );
+  const what = results.some((r) => r.dataset.empirical)
+    ? 'Per-sample RMS error against the exact ODE solution (for mnist: the fraction of samples that end on another training image) at NFE ≈ 35'
+    : 'Per-sample RMS error against the exact ODE solution at NFE ≈ 35';
+  process.stdout.write(`\n${what}\n\n${tableAt(results, 35)}\n`);
   if (seconds !== undefined) process.stdout.write(`Wall time ${seconds.toFixed(1)} s.`);
   process.stdout.write(` Wrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
 }

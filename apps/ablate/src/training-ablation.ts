@@ -399,7 +399,7 @@ export async function runTrainingAblation(
   }
 }
 
-/** Samples a trained network with the EDM sampler on its own network's σ range (SPEC §3.1). */
+/** Samples a trained network with the EDM sampler on its own network's σ range (numerics guide: “Noise range defaults and clamping”). */
 async function sampleNetwork(
   network: Network,
   precond: Preconditioner,

@@ -198,7 +198,7 @@ describe('edmkit ablate: the typed options of a parsed command line', () => {
       families: ['vp', 've', 'iddpm'],
       includeEdm: true,
       nfe: [9, 17, 35, 71, 143, 287, 511],
-      data: ['gmm', 'mnist'],
+      data: ['gmm', 'mnist-kde'],
       seed: 0,
       referenceRtol: 1e-8,
       sizes: { ...samplerDefaults.sizes },
@@ -276,6 +276,14 @@ describe('edmkit ablate: the typed options of a parsed command line', () => {
         progressJson: false,
       },
     });
+  });
+
+  it('sampler: the mixture and the blurred digits by default, the empirical set by flag', async () => {
+    expect(samplerDefaults.data).toEqual(['gmm', 'mnist-kde']);
+    const { plan } = await parse(['ablate', 'sampler', '--data', 'gmm,mnist', '--full']);
+    expect(plan?.sampler?.run).toMatchObject({ data: ['gmm', 'mnist'], sizes: samplerFull.sizes });
+    const help = subcommand('sampler').helpInformation().replace(/\s+/g, ' ');
+    expect(help).toContain('(default: gmm,mnist-kde)');
   });
 
   it('sampler: a shard runs in one process', async () => {
