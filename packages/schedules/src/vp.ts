@@ -94,7 +94,8 @@ export function vpSchedule(options: VpOptions = {}): VpSchedule {
       }
       return 0;
     }
-    const s = e > 700 ? Math.exp(0.5 * e) * Math.sqrt(-Math.expm1(-e)) : Math.sqrt(Math.expm1(e));
+    // √(e^e − 1) written so that it neither overflows (e > 709) nor cancels (e → 0).
+    const s = Math.exp(0.5 * e) * Math.sqrt(-Math.expm1(-e));
     if (!Number.isFinite(s)) throw new ParameterError('t', 'a number for which σ(t) is finite', t);
     return s;
   }
@@ -113,9 +114,11 @@ export function vpSchedule(options: VpOptions = {}): VpSchedule {
     sigmaInv(sigmaValue: number): number {
       checkSigma(sigmaValue);
       // ln(σ² + 1), without overflow of σ² for huge σ.
+      // Stryker disable next-line EqualityOperator: at σ = 10¹⁵⁰ both forms give the same float64
       const l = sigmaValue > 1e150 ? 2 * Math.log(sigmaValue) : Math.log1p(sigmaValue * sigmaValue);
       const q = Math.sqrt(betaMin * betaMin + 2 * betaD * l);
       // (q − β_min)/β_d cancels when β_min > 0 and σ is small; 2l/(q + β_min) is the same number.
+      // Stryker disable next-line EqualityOperator: at β_min = 0 both forms are √(2l/β_d)
       return betaMin > 0 ? (2 * l) / (q + betaMin) : (q - betaMin) / betaD;
     },
   });

@@ -179,6 +179,9 @@ describe('vpSteps, veSteps', () => {
     expect(r.sigmaMax).toBeCloseTo(152.16697, 4);
     expect(vpSigmaRange({ epsilon: 1e-5 }).sigmaMin).toBeCloseTo(0.0010005, 7);
     expect(() => vpSigmaRange({ epsilon: 1 })).toThrow(/^epsilon must be/);
+    expect(() => vpSigmaRange({ epsilon: 0 })).toThrow(
+      'epsilon must be a finite number > 0 and < 1 (got 0)',
+    );
   });
 
   it('veSteps is geometric', () => {

@@ -50,6 +50,38 @@ describe('vpScaling', () => {
   });
 });
 
+describe('vpScaling of a given schedule', () => {
+  it('scales any σ(t), also one named "vp" without VP constants, by 1/√(1 + σ²)', () => {
+    const quadratic = {
+      name: 'vp',
+      sigma: (t: number) => 3 * t * t,
+      sigmaDeriv: (t: number) => 6 * t,
+    };
+    const s = vpScaling({ schedule: quadratic as unknown as VpSchedule });
+    expect(s.schedule).toBe(quadratic);
+    expect(s.s(0.5)).toBeCloseTo(1 / Math.sqrt(1 + 0.75 ** 2), 15);
+    // s' = −σσ's³
+    expect(s.sDeriv(0.5)).toBeCloseTo(-0.75 * 3 * s.s(0.5) ** 3, 15);
+    const ve = vpScaling({ schedule: veSchedule() });
+    expect(ve.s(4)).toBeCloseTo(1 / Math.sqrt(5), 15);
+    // A VP schedule is used through its closed form: s(t) = e^{−½(½β_d t² + β_min t)}.
+    const vp = vpScaling({ schedule: vpSchedule({ betaD: 10, betaMin: 0.5 }) });
+    expect(vp.s(2)).toBeCloseTo(Math.exp(-0.5 * 2 * (0.5 * 10 * 2 + 0.5)), 15);
+  });
+
+  it("refuses a schedule without σ(t) or σ'(t)", () => {
+    for (const bad of [
+      { name: 'x', sigmaDeriv: () => 1 },
+      { name: 'x', sigma: () => 1 },
+      { name: 'vp', sigma: () => 1 },
+    ]) {
+      expect(() => vpScaling({ schedule: bad as unknown as VpSchedule })).toThrow(
+        'schedule must be a NoiseSchedule',
+      );
+    }
+  });
+});
+
 describe('noScaling', () => {
   it("is s = 1, s' = 0", () => {
     const s = noScaling();

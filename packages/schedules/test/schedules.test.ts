@@ -181,6 +181,31 @@ describe('schedule special cases', () => {
     expect(() => vp.sigma(20)).toThrow(/^t must be a number for which σ\(t\) is finite/);
   });
 
+  it('vp: σ(t) keeps full accuracy where e^e overflows, and σ⁻¹ where σ² does', () => {
+    const vp = vpSchedule();
+    const t = 9; // e = ½β_d t² + β_min t = 806.85: e^e overflows, σ = e^{e/2}·√(1 − e^{−e}) does not
+    const e = t * (0.5 * 19.9 * t + 0.1);
+    expect(vp.sigma(t) / Math.exp(0.5 * e)).toBeCloseTo(1, 14);
+    expect(vp.sigmaInv(vp.sigma(t)) / t).toBeCloseTo(1, 14);
+    // σ = 10²⁰⁰: ln(σ² + 1) = 2 ln σ, t = (√(β_min² + 2β_d·2 ln σ) − β_min)/β_d.
+    const l = 2 * Math.log(1e200);
+    const want = (2 * l) / (Math.sqrt(0.01 + 2 * 19.9 * l) + 0.1);
+    expect(vp.sigmaInv(1e200) / want).toBeCloseTo(1, 14);
+    // Small t: no cancellation, σ ≈ √(β_min t).
+    expect(vp.sigma(1e-12) / Math.sqrt(0.1e-12)).toBeCloseTo(1, 10);
+  });
+
+  it('vp with β_min < 0: within rounding of the gap end σ is 0, not refused', () => {
+    const betaMin = -0.3;
+    const vp = vpSchedule({ betaD: 19.9, betaMin });
+    const tZero = (-2 * betaMin) / 19.9;
+    expect(vp.sigma(tZero * (1 - 1e-13))).toBe(0);
+    expect(() => vp.sigma(tZero * (1 - 1e-9))).toThrow(/^t must be 0 or a number >= 0.0301/);
+    expect(vp.sigmaInv(0)).toBeCloseTo(tZero, 15);
+    const t = 1.5 * tZero;
+    expect(vp.sigma(t) ** 2).toBeCloseTo(Math.expm1(t * (0.5 * 19.9 * t + betaMin)), 14);
+  });
+
   it('vp: validates β_d and β_min', () => {
     expect(() => vpSchedule({ betaD: 0 })).toThrow(/^betaD must be a finite number > 0/);
     expect(() => vpSchedule({ betaD: -1 })).toThrow(ParameterError);
