@@ -9,6 +9,8 @@
 // Reports: reports/mutation/<package>/index.html and mutation.json. Prints a score per
 // package: (killed + timed out) / (killed + timed out + survived + no coverage); mutants
 // disabled in the source with a reason (equivalent mutants) are listed, not counted.
+// "0 tests" counts survivors under which no test ran (a test file failed to load): these
+// are counted as survived, and the tests should build what they test inside each test.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,8 +46,14 @@ const packages = args.length > 0 ? args : MUTATED_PACKAGES;
 function summarise(file) {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   const count = {};
+  // A mutant that makes a test file fail to load runs no test, and Stryker's vitest runner
+  // reports it as survived: counted apart so that a reader can tell.
+  let unrun = 0;
   for (const f of Object.values(report.files))
-    for (const m of f.mutants) count[m.status] = (count[m.status] ?? 0) + 1;
+    for (const m of f.mutants) {
+      count[m.status] = (count[m.status] ?? 0) + 1;
+      if (m.status === 'Survived' && m.testsCompleted === 0) unrun++;
+    }
   const n = (s) => count[s] ?? 0;
   const detected = n('Killed') + n('Timeout');
   const valid = detected + n('Survived') + n('NoCoverage');
@@ -56,6 +64,7 @@ function summarise(file) {
     survived: n('Survived'),
     noCoverage: n('NoCoverage'),
     ignored: n('Ignored'),
+    unrun,
     invalid: n('CompileError') + n('RuntimeError'),
   };
 }
@@ -83,7 +92,7 @@ for (const name of packages) {
 
 const pad = (s, w) => String(s).padStart(w);
 process.stdout.write(
-  `\n${'package'.padEnd(10)} ${pad('score', 7)} ${pad('killed', 7)} ${pad('timeout', 7)} ${pad('survived', 8)} ${pad('no cov', 7)} ${pad('ignored', 7)} ${pad('time', 7)}\n`,
+  `\n${'package'.padEnd(10)} ${pad('score', 7)} ${pad('killed', 7)} ${pad('timeout', 7)} ${pad('survived', 8)} ${pad('no cov', 7)} ${pad('ignored', 7)} ${pad('0 tests', 7)} ${pad('time', 7)}\n`,
 );
 for (const r of rows) {
   const time = `${Math.round(r.seconds)}s`;
@@ -92,7 +101,7 @@ for (const r of rows) {
     continue;
   }
   process.stdout.write(
-    `${r.name.padEnd(10)} ${pad(`${r.score.toFixed(1)}%`, 7)} ${pad(r.killed, 7)} ${pad(r.timeout, 7)} ${pad(r.survived, 8)} ${pad(r.noCoverage, 7)} ${pad(r.ignored, 7)} ${pad(time, 7)}\n`,
+    `${r.name.padEnd(10)} ${pad(`${r.score.toFixed(1)}%`, 7)} ${pad(r.killed, 7)} ${pad(r.timeout, 7)} ${pad(r.survived, 8)} ${pad(r.noCoverage, 7)} ${pad(r.ignored, 7)} ${pad(r.unrun, 7)} ${pad(time, 7)}\n`,
   );
 }
 process.exitCode = failed ? 1 : 0;
