@@ -26,10 +26,13 @@ const MUTATED_PACKAGES = [
 ];
 const root = new URL('..', import.meta.url).pathname;
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// --report: print the table of the last reports without running anything.
+const reportOnly = argv.includes('--report');
+const args = argv.filter((a) => a !== '--report');
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    `usage: pnpm mutate [package…]\npackages: ${MUTATED_PACKAGES.join(', ')} (default: all)\n`,
+    `usage: pnpm mutate [--report] [package…]\n--report: the table of the last reports, running nothing\npackages: ${MUTATED_PACKAGES.join(', ')} (default: all)\n`,
   );
   process.exit(0);
 }
@@ -73,6 +76,12 @@ const rows = [];
 let failed = false;
 for (const name of packages) {
   const started = Date.now();
+  const report = join(root, 'reports', 'mutation', name, 'mutation.json');
+  if (reportOnly) {
+    if (existsSync(report)) rows.push({ name, seconds: NaN, ...summarise(report) });
+    else rows.push({ name, seconds: NaN, error: 'no report yet' });
+    continue;
+  }
   process.stdout.write(`\n== mutate ${name} ==\n`);
   const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
     cwd: root,
@@ -80,7 +89,6 @@ for (const name of packages) {
     env: { ...process.env, EDMKIT_MUTATE_PACKAGE: name },
   });
   const seconds = (Date.now() - started) / 1000;
-  const report = join(root, 'reports', 'mutation', name, 'mutation.json');
   if (run.status !== 0 || !existsSync(report)) {
     failed = true;
     rows.push({ name, seconds, error: `stryker exited with ${run.status ?? run.signal}` });
@@ -95,7 +103,7 @@ process.stdout.write(
   `\n${'package'.padEnd(10)} ${pad('score', 7)} ${pad('killed', 7)} ${pad('timeout', 7)} ${pad('survived', 8)} ${pad('no cov', 7)} ${pad('ignored', 7)} ${pad('0 tests', 7)} ${pad('time', 7)}\n`,
 );
 for (const r of rows) {
-  const time = `${Math.round(r.seconds)}s`;
+  const time = Number.isNaN(r.seconds) ? '—' : `${Math.round(r.seconds)}s`;
   if (r.error) {
     process.stdout.write(`${r.name.padEnd(10)} ${r.error} (${time})\n`);
     continue;
