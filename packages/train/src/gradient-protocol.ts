@@ -21,6 +21,8 @@ export interface GradientJob {
   /** The whole batch's size: the slice's loss is Σ/batchSize, so slices add up. */
   readonly batchSize: number;
   readonly dropoutSeed: number;
+  /** Augmentation labels of the slice, [slice, augmentDim] row-major; absent: none. */
+  readonly augmentLabels?: Float32Array;
 }
 
 /** A worker's answer: its slice's share of the loss and of the gradient, or an error. */

@@ -59,6 +59,13 @@ async function main(): Promise<void> {
         network.apply(xIn, tf.tensor1d(Float32Array.from(cNoise), 'float32'), {
           training: true,
           seed: job.dropoutSeed,
+          ...(job.augmentLabels && {
+            augmentLabels: tf.tensor2d(
+              job.augmentLabels,
+              [job.shape[0]!, job.augmentLabels.length / job.shape[0]!],
+              'float32',
+            ),
+          }),
         });
       const D = preconditionBatch(F, precond, tfjsOps);
       const { value, grads } = tf.variableGrads(() => {

@@ -20,6 +20,21 @@ export { samplerSource } from './sampler-source.js';
 export type { SamplerSource, SamplerSourceOptions } from './sampler-source.js';
 export { derivedSeed, sampleStream, sampleStreams } from './streams.js';
 export type { StreamPurpose } from './streams.js';
+export {
+  AUGMENT_LABEL_NAMES,
+  augmentPipeline,
+  augmentStreams,
+  IDENTITY_DRAW,
+} from './augment/index.js';
+export type {
+  AffineMap,
+  AugmentConfig,
+  AugmentDraw,
+  AugmentedArrays,
+  AugmentLabelName,
+  AugmentOptions,
+  AugmentPipeline,
+} from './augment/index.js';
 
 export {
   CHECKPOINT_FORMAT,

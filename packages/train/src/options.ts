@@ -4,6 +4,7 @@ import type { LossWeighting, NoiseDistribution } from '@edmkit/losses';
 import type { Preconditioner } from '@edmkit/precond';
 import type { Network } from '@edmkit/unet';
 import { adam, type AdamOptions } from './adam.js';
+import type { AugmentPipeline } from './augment/pipeline.js';
 import { describe, jsonClone } from './config.js';
 import type { DataSource } from './data-source.js';
 import { emaHalfLife } from './ema.js';
@@ -43,6 +44,14 @@ export interface TrainOptions {
   readonly gradClip?: number | null;
   /** Replace non-finite gradient entries (NaN → 0, ±∞ → ±10⁵) as the official code (default true). */
   readonly replaceNonFinite?: boolean;
+  /**
+   * Non-leaky augmentation (`augmentPipeline()`; default none): applied to every minibatch
+   * before the noise, each image from its stream `augmentStreams(seed, imagesSeen + k, 1)`,
+   * its labels given to the network as `augmentLabels` when its augmentDim is > 0 (which
+   * must then equal the pipeline's `labelDim`; a network without them learns the augmented
+   * images as data: leaky augmentation). Image data [H, W, C] only.
+   */
+  readonly augment?: AugmentPipeline;
   /** Run directory for checkpoints (`ckpt-<images>` sub-directories); none: no checkpoints. */
   readonly checkpointDir?: string;
   /** Write a checkpoint every this many images (and always at the end); default: only at the end. */
@@ -101,6 +110,7 @@ export interface ResolvedOptions {
   readonly adam: AdamOptions;
   readonly gradClip: number | null;
   readonly replaceNonFinite: boolean;
+  readonly augment: AugmentPipeline | undefined;
   readonly checkpointDir: string | undefined;
   readonly checkpointEvery: number | undefined;
   readonly keepCheckpoints: number;
@@ -158,6 +168,7 @@ export function resolveOptions(options: TrainOptions): ResolvedOptions {
       data.shape,
     );
   }
+  const augment = checkAugment(options.augment, network, data.shape);
   const checkpointDir = options.checkpointDir;
   if (checkpointDir !== undefined && (typeof checkpointDir !== 'string' || checkpointDir === '')) {
     throw new ParameterError('checkpointDir', 'a directory path', checkpointDir);
@@ -208,6 +219,7 @@ export function resolveOptions(options: TrainOptions): ResolvedOptions {
     adam: { beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon },
     gradClip,
     replaceNonFinite: replace,
+    augment,
     checkpointDir,
     checkpointEvery,
     keepCheckpoints: checkInteger('keepCheckpoints', options.keepCheckpoints ?? 1, 1),
@@ -239,6 +251,37 @@ export function runConfig(o: ResolvedOptions): Record<string, unknown> {
       adam: o.adam,
       gradClip: o.gradClip,
       replaceNonFinite: o.replaceNonFinite,
+      // Absent without augmentation (JSON drops undefined): earlier checkpoints still match.
+      augment: o.augment?.config,
     },
   });
+}
+
+/** Checks the `augment` option against the network and the data (images, label count). */
+function checkAugment(
+  augment: unknown,
+  network: Network,
+  shape: readonly number[],
+): AugmentPipeline | undefined {
+  if (augment === undefined) return undefined;
+  const a = augment as AugmentPipeline | null;
+  if (
+    a == null ||
+    a.name !== 'augmentPipeline' ||
+    typeof a.applyArray !== 'function' ||
+    typeof a.labelDim !== 'number'
+  ) {
+    throw new ParameterError('augment', 'an augmentPipeline() or undefined', augment);
+  }
+  if (shape.length !== 3)
+    throw new ParameterError('augment', 'undefined for data that are not images [H, W, C]', shape);
+  const augmentDim = network.config.augmentDim;
+  if (augmentDim > 0 && a.labelDim !== augmentDim) {
+    throw new ParameterError(
+      'augment',
+      `a pipeline with ${augmentDim} labels (the network's augmentDim)`,
+      a.labelDim,
+    );
+  }
+  return a;
 }

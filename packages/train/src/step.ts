@@ -4,6 +4,7 @@ import { denoisingLoss, draw } from '@edmkit/losses';
 import { preconditionBatch } from '@edmkit/precond';
 import { tfjsOps, type Network } from '@edmkit/unet';
 import type { Adam, AdamState } from './adam.js';
+import { augmentStreams } from './augment/streams.js';
 import { sizeOf } from './data-source.js';
 import { NonFiniteLossError } from './errors.js';
 import { GradientPool } from './gradient-pool.js';
@@ -61,11 +62,13 @@ async function pooledGradients(
   y: Float32Array,
   rngs: readonly Rng[],
   dropoutSeed: number,
+  labels: Float32Array | undefined,
 ): Promise<{ value: tf.Scalar; raw: tf.Tensor[] }> {
   const { o } = ctx;
   const { batchSize, precond } = o;
   const weights = o.network.trainableWeights;
   const per = sizeOf(o.data.shape);
+  const labelDim = o.network.config.augmentDim;
   // σ, λ(σ) and ε drawn by the same code as the one-thread step (denoisingLoss), on arrays.
   const drawn = draw({
     ops: arrayOps,
@@ -104,6 +107,7 @@ async function pooledGradients(
       },
       batchSize,
       dropoutSeed,
+      ...(labels && { augmentLabels: labels.slice(from * labelDim, to * labelDim) }),
     });
   }
   const { loss, grads } = await pool.run(jobs);
@@ -117,16 +121,23 @@ async function pooledGradients(
 export async function trainingStep(ctx: StepContext): Promise<{ loss: number; gradNorm: number }> {
   const { o, step, imagesSeen } = ctx;
   const { batchSize, seed } = o;
-  const y = o.data.batch(seed, imagesSeen, batchSize);
+  let y = o.data.batch(seed, imagesSeen, batchSize);
   const shape = [batchSize, ...o.data.shape];
   if (y.length !== sizeOf(shape))
     throw new ParameterError('data.batch()', `${sizeOf(shape)} numbers`, y.length);
+  // Augmentation of the clean batch, before the noise; labels only for a network that takes them.
+  let labels: Float32Array | undefined;
+  if (o.augment !== undefined) {
+    const augmented = o.augment.applyArray(y, shape, augmentStreams(seed, imagesSeen, batchSize));
+    y = augmented.images;
+    if (o.network.config.augmentDim > 0) labels = augmented.labels;
+  }
   const rngs = sampleStreams(seed, imagesSeen, batchSize, 'loss');
   const dropoutSeed = derivedSeed(seed, step, 'dropout');
   const { value, raw } =
     ctx.pool !== undefined
-      ? await pooledGradients(ctx, ctx.pool, y, rngs, dropoutSeed)
-      : localGradients(ctx, y, shape, rngs, dropoutSeed);
+      ? await pooledGradients(ctx, ctx.pool, y, rngs, dropoutSeed, labels)
+      : localGradients(ctx, y, shape, rngs, dropoutSeed, labels);
   return applyStep(ctx, value, raw);
 }
 
@@ -137,6 +148,7 @@ function localGradients(
   shape: number[],
   rngs: readonly Rng[],
   dropoutSeed: number,
+  labels: Float32Array | undefined,
 ): { value: tf.Scalar; raw: tf.Tensor[] } {
   const { o } = ctx;
   const { network, batchSize } = o;
@@ -145,6 +157,9 @@ function localGradients(
     network.apply(xIn, tf.tensor1d(Float32Array.from(cNoise), 'float32'), {
       training: true,
       seed: dropoutSeed,
+      ...(labels && {
+        augmentLabels: tf.tensor2d(labels, [batchSize, network.config.augmentDim], 'float32'),
+      }),
     });
   const D = preconditionBatch(F, o.precond, tfjsOps);
 

@@ -44,8 +44,12 @@ export interface TrainResult {
  * A NaN or infinite loss stops the run with a {@link NonFiniteLossError} before the
  * step is applied; checkpoints already on disk are untouched.
  *
+ * With `augment` (an `augmentPipeline()`), each minibatch is augmented before the noise
+ * and the augmentation labels go to the network (paper Appendix F, non-leaky augmentation).
+ *
  * Differences from the official code: float32 throughout (no fp16 / loss scaling), no
- * augmentation or class labels, data visited in per-epoch shuffled order.
+ * class labels, bilinear resampling in the augmentation, data visited in per-epoch
+ * shuffled order.
  *
  * Runs on the current tfjs backend (pick one with `selectBackend` of `@edmkit/unet`, or
  * `tf.setBackend`). Before the first step it calls `registerTrainingKernels()` (of
