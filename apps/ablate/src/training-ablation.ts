@@ -1,41 +1,22 @@
 import { arrayOps, checkInteger, checkOneOf, createRng, sampleRngs, type Rng } from '@edmkit/core';
 import { empiricalImages, gaussianMixture, standardMixture, type DataSet } from '@edmkit/data';
-import {
-  edmWeighting,
-  inverseSquare,
-  iddpmNoise,
-  logNormal,
-  softMinSnr,
-  veNoise,
-  vpNoise,
-  type LossWeighting,
-  type NoiseDistribution,
-} from '@edmkit/losses';
 import { frechetDistance, mmd, slicedWasserstein } from '@edmkit/metrics';
-import {
-  edmPrecond,
-  iddpmPrecond,
-  precondition,
-  vePrecond,
-  vpPrecond,
-  type Preconditioner,
-} from '@edmkit/precond';
+import { precondition, type Preconditioner } from '@edmkit/precond';
 import {
   edm,
   overrideSampler,
   resolveSampler,
   runSampler,
   table2,
+  trainingPreset,
   type Table2Baseline,
   type Table2Row,
   type TrainingConfig,
+  type TrainingPreset,
 } from '@edmkit/presets';
 import { datasetSource, samplerSource, train, type DataSource } from '@edmkit/train';
 import {
-  admSmall,
-  ddpmppSmall,
-  mlp,
-  ncsnppSmall,
+  networkByName,
   rawNetwork,
   tensorFromArray,
   tensorToArray,
@@ -44,6 +25,9 @@ import {
 } from '@edmkit/unet';
 import { avgPool2x2 } from '@edmkit/data';
 import { loadMnist } from '@edmkit/data/mnist';
+
+/** The objects a training configuration names (paper Table 1, training rows): the library's resolver. */
+export { resolveTraining } from '@edmkit/presets';
 
 /** Low-dimensional data sets of the quick training ablation. */
 export const quickDatasetNames = ['ring', 'gmm'] as const;
@@ -68,41 +52,6 @@ export function quickDataset(name: string, seed: number): DataSet {
     stds: Array<number>(k).fill(0.05),
     dim: 2,
   });
-}
-
-/** The objects a training configuration names (paper Table 1, training rows). */
-export function resolveTraining(
-  config: TrainingConfig,
-  sigmaData: number,
-): {
-  precond: Preconditioner;
-  distribution: NoiseDistribution;
-  weighting: LossWeighting;
-} {
-  const sd = config.sigmaData ?? sigmaData;
-  const precond =
-    config.precond === 'vp'
-      ? vpPrecond()
-      : config.precond === 've'
-        ? vePrecond()
-        : config.precond === 'iddpm'
-          ? iddpmPrecond()
-          : edmPrecond({ sigmaData: sd });
-  const distribution =
-    config.noise === 'vp'
-      ? vpNoise()
-      : config.noise === 've'
-        ? veNoise()
-        : config.noise === 'iddpm'
-          ? iddpmNoise()
-          : logNormal({ pMean: config.pMean ?? -1.2, pStd: config.pStd ?? 1.2 });
-  const weighting =
-    config.weighting === 'inverse-square'
-      ? inverseSquare()
-      : config.weighting === 'edm'
-        ? edmWeighting({ sigmaData: sd })
-        : softMinSnr({ sigmaData: sd });
-  return { precond, distribution, weighting };
 }
 
 /** Options of {@link runTrainingAblation}. */
@@ -215,25 +164,38 @@ function prepare(options: TrainingAblationOptions): {
   };
 }
 
-/** The network of a configuration: the MLP in quick mode, the small U-Net of its architecture in full mode. */
-function makeNetwork(
-  options: TrainingAblationOptions,
-  config: TrainingConfig,
-  dim: number,
-): Network {
-  if (options.mode === 'quick')
-    return mlp({ dim, hidden: options.hidden, layers: options.layers, seed: options.seed });
-  const common = { seed: options.seed, dropout: config.hyperparameters.dropout };
-  if (config.architecture === 'ncsnpp') return ncsnppSmall(common);
-  if (config.architecture === 'adm') return admSmall(common);
-  return ddpmppSmall(common);
+/**
+ * The library's recipe of a Table 2 row for this mode's data: an MLP on the quick mode's
+ * vectors, the small U-Net of the row's architecture on the full mode's images.
+ */
+function presetOf(
+  mode: TrainingAblationOptions['mode'],
+  baseline: Table2Baseline,
+  id: Table2Row['id'],
+  shape: readonly number[],
+): TrainingPreset {
+  const [side = 0, , channels = 0] = shape;
+  return mode === 'quick'
+    ? trainingPreset({ baseline, config: id, dim: side })
+    : trainingPreset({ baseline, config: id, resolution: side, channels, size: 'small' });
+}
+
+/** The network of a recipe: the MLP (hidden width and depth of the options) or the small U-Net. */
+function makeNetwork(options: TrainingAblationOptions, preset: TrainingPreset): Network {
+  const net = preset.network;
+  const seed = options.seed;
+  if (net.name === 'mlp')
+    return networkByName('mlp', {
+      ...net.options,
+      hidden: options.hidden,
+      layers: options.layers,
+      seed,
+    });
+  return networkByName(net.name, { ...net.options, seed });
 }
 
 /** Largest batch of the full mode: U-Net activations and gradients must fit the wasm heap. */
 export const fullModeMaxBatch = 16;
-
-/** The paper trained for 200 Mimg on CIFAR-10; ramp-up and EMA lengths scale with the budget. */
-const paperBudgetImages = 200_000_000;
 
 /**
  * The training ablation: each reproducible row of Table 2 (per baseline) trains
@@ -329,9 +291,11 @@ export async function runTrainingAblation(
     config: TrainingConfig,
   ): Promise<TrainingAblationRow> {
     const started = performance.now();
-    const { precond, distribution, weighting } = resolveTraining(config, sigmaData);
-    const hp = config.hyperparameters;
-    const scale = totalImages / paperBudgetImages;
+    const preset = presetOf(options.mode, baseline, row.id, shape);
+    const { precond, distribution, weighting } = preset;
+    const hp = preset.hyperparameters;
+    // The paper trained for hp.totalImages (200 Mimg); ramp-up and EMA lengths scale with the budget.
+    const scale = totalImages / hp.totalImages;
     const run = {
       // Full mode caps the batch for memory (U-Net activations on 2 cores / 24 GiB).
       batch: options.mode === 'full' ? Math.min(hp.batch, fullModeMaxBatch) : hp.batch,
@@ -342,7 +306,7 @@ export async function runTrainingAblation(
       steps: 0,
     };
     run.steps = Math.ceil(totalImages / run.batch);
-    const network = makeNetwork(options, config, dim);
+    const network = makeNetwork(options, preset);
     const label = `${baseline.toUpperCase()} ${row.label}`;
     const result = await train({
       network,

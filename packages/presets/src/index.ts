@@ -48,5 +48,25 @@ export {
   vpTraining,
 } from './training.js';
 export type { TrainingPresetName } from './training.js';
-export { table2, table2Baselines } from './table2.js';
-export type { Table2Baseline, Table2Row } from './table2.js';
+export { table2, table2Baselines, table2Configs, table2Ids } from './table2.js';
+export type { Table2Baseline, Table2Id, Table2Row } from './table2.js';
+export {
+  nonLeakyAugment,
+  resolveTraining,
+  trainingNetworkNames,
+  trainingPreset,
+} from './training-preset.js';
+export type {
+  AugmentSettings,
+  MlpPresetOptions,
+  PresetNetwork,
+  PresetTrainOptions,
+  ResolvedTraining,
+  TrainingNetworkName,
+  TrainingPreset,
+  TrainingPresetData,
+  TrainingPresetHyperparameters,
+  TrainingPresetOptions,
+  TrainingPresetSource,
+  UNetPresetOptions,
+} from './training-preset.js';

@@ -63,6 +63,8 @@ export type { MlpConfig, MlpOptions } from './networks/mlp.js';
 export type { BuildOptions } from './networks/network.js';
 export { buildNetwork, checkNetworkConfig, countParamsOf } from './networks/build.js';
 export type { AnyNetworkConfig } from './networks/build.js';
+export { networkBuilderNames, networkByName, networkConfigByName } from './networks/by-name.js';
+export type { NetworkBuilderName, NetworkOptionsByName } from './networks/by-name.js';
 export { configDiff } from './networks/config.js';
 export type { ConfigDifference } from './networks/config.js';
 export { loadNetwork, MODEL_JSON, saveNetwork, WEIGHTS_BIN } from './networks/save.js';
