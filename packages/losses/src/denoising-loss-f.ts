@@ -133,6 +133,7 @@ export function denoisingLossF<T>(
       cNoise[b] = precond.cNoise(s);
       yScale[b] = (1 - cSkip) / cOut;
       epsilonScale[b] = (-cSkip * s) / cOut;
+      // Stryker disable next-line ObjectLiteral: λ ≥ 0 is checked already, so only finiteness can fail here
       effectiveWeight[b] = checkNumber(`effectiveWeight[${b}]`, weight[b]! * cOut * cOut, {
         min: 0,
       });
