@@ -26,6 +26,8 @@ export default defineConfig({
         extends: true as const,
         test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },
       })),
+      // Checks of the repository itself (licence files, …).
+      { extends: true as const, test: { name: 'repo', root: '.', include: ['test/**/*.test.ts'] } },
       ...apps.map((name) => ({
         extends: true as const,
         test: { name, root: `apps/${name}`, include: ['test/**/*.test.ts'] },
