@@ -21,6 +21,8 @@ export default defineConfig({
   resolve: { conditions: ['@edmkit/source'] },
   ssr: { resolve: { conditions: ['@edmkit/source'] } },
   test: {
+    // Numerical tests on a loaded 2-core CI machine can take several seconds each.
+    testTimeout: 60_000,
     projects: [
       ...packages.map((name) => ({
         extends: true as const,
