@@ -103,7 +103,8 @@ function errorReason(specifier: string, error: unknown): string {
   if (
     (code === 'ERR_MODULE_NOT_FOUND' ||
       code === 'MODULE_NOT_FOUND' ||
-      /Cannot find (package|module)|Failed to load url/.test(message)) &&
+      // Node, and bundlers (vite/vitest: a declared but absent optional peer) word it thus.
+      /Cannot find (package|module)|Failed to load url|Could not resolve/.test(message)) &&
     message.includes(specifier)
   ) {
     return `${specifier} is not installed`;
