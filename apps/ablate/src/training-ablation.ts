@@ -27,7 +27,6 @@ import { avgPool2x2 } from '@edmkit/data';
 import { loadMnist } from '@edmkit/data/mnist';
 
 /** The objects a training configuration names (paper Table 1, training rows): the library's resolver. */
-export { resolveTraining } from '@edmkit/presets';
 
 /** Low-dimensional data sets of the quick training ablation. */
 export const quickDatasetNames = ['ring', 'gmm'] as const;

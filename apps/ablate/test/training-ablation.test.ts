@@ -2,11 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edmTraining, table2, vpTraining } from '@edmkit/presets';
+import { edmTraining, resolveTraining, table2, vpTraining } from '@edmkit/presets';
 import { selectBackend } from '@edmkit/unet';
 import {
   quickDataset,
-  resolveTraining,
   runTrainingAblation,
   type TrainingAblationResult,
 } from '../src/training-ablation.js';

@@ -254,7 +254,10 @@ describe('draw: refusals name the parameter', () => {
 
 describe('noise distributions and names', () => {
   it('log-normal: the bound is inclusive, pMean is named', () => {
-    // |pMean| + 8·pStd ≤ ln(MAX) boundary: exactly at the bound is allowed.
+    // |pMean| + 8.6·pStd ≤ 700: exactly at the bound is allowed, on either sign of pMean.
+    expect(logNormal({ pMean: -614, pStd: 10 }).pMean).toBe(-614);
+    expect(logNormal({ pMean: 614, pStd: 10 }).pStd).toBe(10);
+    expect(() => logNormal({ pMean: -614.5, pStd: 10 })).toThrow(/^pStd must be a number with/);
     expect(() => logNormal({ pMean: 'x' as never })).toThrow(/^pMean must be a finite number/);
   });
 
